@@ -1,0 +1,58 @@
+# Commons: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is a local demo: DEBUG on and an explicit development key.
+DEV_ENV := DEBUG=1 SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key-for-make-run}
+
+.PHONY: install run test lint format bench lock messages clean
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	@touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  Commons demo: http://$(HOST):$(PORT)/"
+	@echo "  Demo logins (password: commons-demo):"
+	@echo "    alice (founder)  bob (treasurer)  carol (steward)  ada (auditor)"
+	@echo "    dave, erin, frank (members)"
+	@echo ""
+	$(DEV_ENV) exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python benchmarks/run_all.py
+
+# Regenerate the pinned lock file from requirements-dev.in in a clean environment.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in
+	.lock-venv/bin/pip freeze --exclude-editable | sort -f > requirements.lock
+	rm -rf .lock-venv
+
+messages: install
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py makemessages -l fr --ignore=.venv --ignore=tests --ignore=benchmarks
+	DJANGO_SETTINGS_MODULE=config.test_settings $(BIN)/python manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("members.api_urls")),
+    path("", include("governance.api_urls")),
+    path("", include("proposals.api_urls")),
+    path("treasury/", include("treasury.api_urls")),
+]
+
+urlpatterns = [
+    path("", include("members.urls")),
+    path("bylaws/", include("governance.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("treasury/", include("treasury.urls")),
+    path("debates/", include("realtime.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+]

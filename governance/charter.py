@@ -1,0 +1,136 @@
+"""The default charter adopted by the founding act.
+
+Each entry: slug, title, class, text. Communities adapt the text before
+founding (`found_community --charter FILE.json`); afterwards it changes only
+by vote.
+"""
+
+from __future__ import annotations
+
+from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
+
+DEFAULT_CHARTER: list[dict] = [
+    {
+        "slug": "legal-form",
+        "title": "Legal form",
+        "class": "entrenched",
+        "text": (
+            "{community} is a non-profit association. It is not a company, has no shareholders "
+            "and pays no profit to anyone. It cannot be converted into, merged with or absorbed "
+            "by a profit-making body."
+        ),
+    },
+    {
+        "slug": "purpose",
+        "title": "Purpose",
+        "class": "entrenched",
+        "text": (
+            "The association exists to run, for its members and the public, a platform that its "
+            "community designs, operates and finances together, and to keep it free of any "
+            "single owner."
+        ),
+    },
+    {
+        "slug": "asset-lock",
+        "title": "Asset lock",
+        "class": "entrenched",
+        "text": (
+            "The association's assets — money, equipment, software, data, domain names and "
+            "trademarks — serve its purpose only. They are never distributed to members, "
+            "founders, officers or their relatives, and never transferred to a profit-making "
+            "body, whether by sale, gift, licence or merger."
+        ),
+    },
+    {
+        "slug": "dissolution",
+        "title": "Dissolution",
+        "class": "entrenched",
+        "text": (
+            "The association is dissolved only by a legal-structure decision of its members. "
+            "Its remaining assets then go to one or more non-profit bodies with a similar "
+            "purpose, chosen by vote of the members."
+        ),
+    },
+    {
+        "slug": "control",
+        "title": "No controlling owner",
+        "class": "entrenched",
+        "text": (
+            "No person, founder or company controls the association, its data or its name. "
+            "Roles give duties, not ownership; founders hold no power beyond that of any "
+            "member. Every role is appointed and removed by vote."
+        ),
+    },
+    {
+        "slug": "admission",
+        "title": "Admission",
+        "class": "entrenched",
+        "text": (
+            "Anyone who accepts these bylaws may join. Membership is free. A member may leave at "
+            "any time. Voting rights begin after the minimum tenure set in the decision rules."
+        ),
+    },
+    {
+        "slug": "rules-of-change",
+        "title": "Rules of change",
+        "class": "entrenched",
+        "text": (
+            "These bylaws change only by a proposal that the members pass by vote and that is "
+            "enacted after its timelock. Entrenched articles, this article and the decision "
+            "rules change only by a legal-structure decision: announced to every member with "
+            "notice, passed by at least three quarters of yes among yes and no, with a turnout "
+            "of at least one third of the electorate. Making an article ordinary, or making "
+            "entrenched changes easier, is itself a legal-structure change."
+        ),
+    },
+    {
+        "slug": PARAMETERS_ARTICLE,
+        "title": "Decision rules",
+        "class": "entrenched",
+        "parameters": "default",
+    },
+    {
+        "slug": "moderation",
+        "title": "Moderation",
+        "class": "ordinary",
+        "text": (
+            "Stewards hide, never delete, messages that break the code of conduct, each time "
+            "with a public reason. The author may ask for review; another steward then "
+            "restores or confirms."
+        ),
+    },
+    {
+        "slug": "dues",
+        "title": "Membership dues",
+        "class": "ordinary",
+        "text": (
+            "Membership is free. Members may pay voluntary monthly dues; the amount suggested "
+            "is 5 euros. Paying dues gives no extra vote."
+        ),
+    },
+]
+
+
+def render_charter(community: str, charter: list[dict] | None = None) -> list[dict]:
+    """Resolve placeholders and the parameters article into concrete versions."""
+    rendered = []
+    for position, article in enumerate(charter or DEFAULT_CHARTER, start=1):
+        entry = {
+            "slug": article["slug"],
+            "title": article["title"],
+            "class": article["class"],
+            "position": position,
+            "parameters": None,
+        }
+        if article.get("parameters") == "default":
+            parameters = GovernanceParameters()
+            entry["parameters"] = parameters.to_json()
+            entry["text"] = describe(parameters)
+        elif isinstance(article.get("parameters"), dict):
+            parameters = GovernanceParameters.from_json(article["parameters"])
+            entry["parameters"] = parameters.to_json()
+            entry["text"] = describe(parameters)
+        else:
+            entry["text"] = article["text"].replace("{community}", community)
+        rendered.append(entry)
+    return rendered

@@ -1,0 +1,300 @@
+"""The governance service: the one place that decides whether a guarded thing
+(bylaw text or class, decision rules, appointments) may change.
+
+Bylaw versions are created only here, by the founding act (version 1) and by
+`enact_proposal`; database triggers reject every other write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from governance import journal
+from governance.charter import render_charter
+from governance.errors import AlreadyFounded, GuardViolation, InvalidAmendment, NotEnactable
+from governance.models import ArticleClass, BylawArticle, BylawVersion, JournalEntry
+from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
+from governance.selectors import current_parameters, current_version
+from members import services as member_services
+from members.models import Member, Membership
+from members.roles import APPOINTED_ROLES, Role
+
+logger = logging.getLogger(__name__)
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def found_community(
+    *,
+    community: str,
+    founders: list[Member],
+    appointments: dict[str, list[Member]] | None = None,
+    charter: list[dict] | None = None,
+) -> JournalEntry:
+    """The founding (genesis) act: adopt the charter and appoint the first role
+    holders. It happens once; the genesis entry is journal entry 1, and no
+    bylaw version without an enacting proposal can be written after it."""
+    if JournalEntry.objects.select_for_update().exists():
+        raise AlreadyFounded(_("This community has already been founded."))
+    if not founders:
+        raise InvalidAmendment(_("A community needs at least one founder."))
+    appointments = appointments or {}
+    for role in appointments:
+        if role not in [r.value for r in APPOINTED_ROLES]:
+            raise InvalidAmendment(_("Unknown role: %(role)s.") % {"role": role})
+    articles = render_charter(community, charter)
+    now = timezone.now()
+    for article in articles:
+        record = BylawArticle.objects.create(slug=article["slug"], position=article["position"])
+        BylawVersion.objects.create(
+            article=record,
+            number=1,
+            title=article["title"],
+            article_class=article["class"],
+            text=article["text"],
+            parameters=article["parameters"],
+            enacted_at=now,
+        )
+    people = {m.pk: m for m in founders}
+    for holders in appointments.values():
+        people.update({m.pk: m for m in holders})
+    genesis = journal.record(
+        kind="genesis",
+        actor="",
+        payload={
+            "community": community,
+            "charter": [
+                {
+                    "slug": a["slug"],
+                    "title": a["title"],
+                    "class": a["class"],
+                    "version": 1,
+                    "text_sha256": _sha256(a["text"]),
+                    "parameters": a["parameters"],
+                }
+                for a in articles
+            ],
+            "founders": sorted(m.get_username() for m in founders),
+            "appointments": {
+                role: sorted(m.get_username() for m in holders)
+                for role, holders in sorted(appointments.items())
+            },
+        },
+    )
+    for person in people.values():
+        membership = member_services.apply_for_membership(member=person)
+        if membership.status != Membership.Status.MEMBER:
+            member_services.admit_member(member=person)
+    authority = {"authority": "founding act"}
+    for founder in founders:
+        member_services.grant_role(
+            member=founder,
+            role=Role.FOUNDER,
+            actor=None,
+            reason="founding act",
+            authority=authority,
+        )
+    for role, holders in appointments.items():
+        for holder in holders:
+            member_services.grant_role(
+                member=holder, role=role, actor=None, reason="founding act", authority=authority
+            )
+    return genesis
+
+
+def required_decision_class(*, kind: str, amendments: list[dict]) -> str:
+    """Which rules a proposal must pass under.
+
+    A change is a legal-structure (entrenched) decision when it touches an
+    entrenched article or the decision rules, or would make an article
+    entrenched or ordinary — demoting an entrenched article is itself
+    entrenched, because the article is entrenched when it is touched.
+    """
+    if kind == "budget":
+        return "budget"
+    if kind != "amendment":
+        return "ordinary"
+    for amendment in amendments:
+        if amendment["article_slug"] == PARAMETERS_ARTICLE:
+            return "entrenched"
+        if amendment["new_class"] == ArticleClass.ENTRENCHED:
+            return "entrenched"
+        version = current_version(amendment["article_slug"])
+        if version is not None and version.is_entrenched:
+            return "entrenched"
+    return "ordinary"
+
+
+def clean_amendment(
+    *, article_slug: str, new_title: str, new_class: str, new_text: str, new_parameters=None
+) -> dict:
+    """Validate one article change; the decision-rules text is derived from its values."""
+    article_slug = (article_slug or "").strip()
+    if not article_slug:
+        raise InvalidAmendment(_("Choose the article to amend."))
+    if new_class not in ArticleClass.values:
+        raise InvalidAmendment(_("An article is either ordinary or entrenched."))
+    if article_slug == PARAMETERS_ARTICLE:
+        if new_parameters is None:
+            raise InvalidAmendment(_("The decision rules need their new values."))
+        parameters = GovernanceParameters.from_json(new_parameters)
+        if new_class != ArticleClass.ENTRENCHED:
+            raise InvalidAmendment(_("The decision rules are always entrenched."))
+        return {
+            "article_slug": article_slug,
+            "new_title": (new_title or "Decision rules").strip()[:200],
+            "new_class": new_class,
+            "new_text": describe(parameters),
+            "new_parameters": parameters.to_json(),
+        }
+    if new_parameters is not None:
+        raise InvalidAmendment(_("Only the decision rules carry parameters."))
+    new_title = (new_title or "").strip()
+    new_text = (new_text or "").strip()
+    if not new_title or not new_text:
+        raise InvalidAmendment(_("An amended article needs a title and a text."))
+    current = current_version(article_slug)
+    if (
+        current is not None
+        and current.text == new_text
+        and current.title == new_title
+        and current.article_class == new_class
+    ):
+        raise InvalidAmendment(
+            _("The amendment to “%(title)s” changes nothing.") % {"title": current.title}
+        )
+    return {
+        "article_slug": article_slug,
+        "new_title": new_title[:200],
+        "new_class": new_class,
+        "new_text": new_text,
+        "new_parameters": None,
+    }
+
+
+@transaction.atomic
+def enact_proposal(*, proposal_id: int):
+    """Apply a passed proposal once its timelock has expired.
+
+    Bylaw versions, budget lines and role changes are created here and nowhere
+    else. The proposal must have passed under the rules of the class its
+    changes require *now* (if an article became entrenched meanwhile, an
+    ordinary decision no longer suffices).
+    """
+    from proposals.models import Proposal, State
+
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    if proposal.state != State.PASSED:
+        raise NotEnactable(
+            _("Only a passed proposal can be enacted; this one is %(state)s.")
+            % {"state": proposal.get_state_display()}
+        )
+    now = timezone.now()
+    if proposal.enactable_at > now:
+        raise NotEnactable(
+            _("The timelock runs until %(when)s.") % {"when": proposal.enactable_at.isoformat()}
+        )
+    amendments = list(proposal.amendments.order_by("pk"))
+    required = required_decision_class(
+        kind=proposal.kind,
+        amendments=[
+            {"article_slug": a.article_slug, "new_class": a.new_class} for a in amendments
+        ],
+    )
+    if required == "entrenched" and proposal.decision_class != "entrenched":
+        raise GuardViolation(
+            _("This change touches an entrenched article and needs a legal-structure decision.")
+        )
+    created = []
+    for amendment in amendments:
+        article, _created = BylawArticle.objects.get_or_create(
+            slug=amendment.article_slug,
+            defaults={"position": BylawArticle.objects.count() + 1},
+        )
+        previous = current_version(amendment.article_slug)
+        version = BylawVersion.objects.create(
+            article=article,
+            number=(previous.number + 1) if previous else 1,
+            title=amendment.new_title,
+            article_class=amendment.new_class,
+            text=amendment.new_text,
+            parameters=amendment.new_parameters,
+            enacted_by=proposal,
+            enacted_at=now,
+        )
+        created.append(version)
+        journal.record(
+            kind="bylaw.version_created",
+            actor="",
+            payload={
+                "article": article.slug,
+                "version": version.number,
+                "title": version.title,
+                "class": version.article_class,
+                "text_sha256": _sha256(version.text),
+                "parameters": version.parameters,
+                "proposal": proposal.pk,
+            },
+        )
+    if proposal.kind == "budget":
+        from treasury.services import open_budget_lines_for
+
+        open_budget_lines_for(proposal=proposal)
+    authority = {"authority": "proposal", "proposal": proposal.pk}
+    for appointment in proposal.appointments.select_related("member").order_by("pk"):
+        if appointment.action == "grant":
+            member_services.grant_role(
+                member=appointment.member,
+                role=appointment.role,
+                actor=None,
+                reason=f"appointed by proposal #{proposal.pk}",
+                authority=authority,
+            )
+        else:
+            member_services.revoke_role(
+                member=appointment.member,
+                role=appointment.role,
+                actor=None,
+                reason=f"removed by proposal #{proposal.pk}",
+                authority=authority,
+            )
+    proposal.state = State.ENACTED
+    proposal.enacted_at = now
+    proposal.save(update_fields=["state", "enacted_at"])
+    journal.record(
+        kind="proposal.enacted",
+        actor="",
+        payload={
+            "proposal": proposal.pk,
+            "versions": [f"{v.article.slug}@{v.number}" for v in created],
+        },
+    )
+    return proposal
+
+
+def record_guard_attempt(*, actor, path: str, target: str, reason: str) -> None:
+    """Journal a refused attempt by a logged-in person to change a guarded thing.
+
+    It runs in its own transaction, after the refused change rolled back, so
+    the attempt is on record even though nothing changed."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return
+    with transaction.atomic():
+        journal.record(
+            kind="guard.refused",
+            actor=actor,
+            payload={"path": path, "target": target, "reason": reason[:300]},
+        )
+
+
+def current_rules_snapshot() -> dict:
+    """The rules frozen onto a proposal at submission."""
+    return current_parameters().to_json()

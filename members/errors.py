@@ -1,0 +1,25 @@
+from config.errors import Conflict, InvalidInput, NotAllowed
+
+
+class AlreadyLeft(Conflict):
+    code = "already_left"
+
+
+class NotAMember(InvalidInput):
+    code = "not_a_member"
+
+
+class RoleAlreadyHeld(Conflict):
+    code = "role_already_held"
+
+
+class RoleNotHeld(Conflict):
+    code = "role_not_held"
+
+
+class StandingConflict(Conflict):
+    code = "standing"
+
+
+class NotSteward(NotAllowed):
+    code = "not_steward"

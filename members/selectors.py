@@ -1,0 +1,110 @@
+"""Reads about members, their standing and roles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from members.models import Member, Membership, RoleAssignment
+from members.roles import Role
+
+
+def is_member(person) -> bool:
+    """In good standing: may vote (subject to tenure) and post."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(member=person, status=Membership.Status.MEMBER).exists()
+
+
+def membership_of(person) -> Membership | None:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None
+    return Membership.objects.filter(member=person).first()
+
+
+def has_role(person, role: str) -> bool:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return False
+    return RoleAssignment.objects.filter(
+        member=person, role=role, revoked_at__isnull=True
+    ).exists()
+
+
+def active_roles(person) -> list[str]:
+    if person is None or not getattr(person, "is_authenticated", False):
+        return []
+    return list(
+        RoleAssignment.objects.filter(member=person, revoked_at__isnull=True)
+        .order_by("role")
+        .values_list("role", flat=True)
+    )
+
+
+def role_holders(role: str) -> QuerySet[Member]:
+    return Member.objects.filter(
+        role_assignments__role=role, role_assignments__revoked_at__isnull=True
+    ).order_by("username")
+
+
+def eligible_voters(*, at: datetime, min_tenure_days: int) -> QuerySet[Member]:
+    """Members in good standing at `at` whose tenure then meets the minimum."""
+    return Member.objects.filter(
+        membership__status=Membership.Status.MEMBER,
+        membership__admitted_at__lte=at - timedelta(days=min_tenure_days),
+    ).order_by("pk")
+
+
+def member_directory(*, query: str = "") -> QuerySet[Member]:
+    members = Member.objects.filter(membership__status=Membership.Status.MEMBER).prefetch_related(
+        Prefetch(
+            "role_assignments",
+            queryset=RoleAssignment.objects.filter(revoked_at__isnull=True),
+            to_attr="active_role_assignments",
+        )
+    )
+    if query:
+        members = members.filter(Q(username__icontains=query) | Q(display_name__icontains=query))
+    return members.select_related("membership").order_by("username")
+
+
+def export_member_data(*, member: Member) -> dict[str, Any]:
+    """Everything Commons stores about one person, for them to download."""
+    from proposals.selectors import member_data_for_export
+
+    membership = membership_of(member)
+    return {
+        "account": {
+            "username": member.username,
+            "display_name": member.display_name,
+            "email": member.email,
+            "bio": member.bio,
+            "date_joined": member.date_joined.isoformat(),
+            "last_login": member.last_login.isoformat() if member.last_login else None,
+        },
+        "membership": None
+        if membership is None
+        else {
+            "status": membership.status,
+            "applied_at": membership.applied_at.isoformat(),
+            "admitted_at": membership.admitted_at.isoformat() if membership.admitted_at else None,
+            "suspended_at": membership.suspended_at.isoformat()
+            if membership.suspended_at
+            else None,
+            "left_at": membership.left_at.isoformat() if membership.left_at else None,
+        },
+        "roles": [
+            {
+                "role": a.role,
+                "granted_at": a.granted_at.isoformat(),
+                "revoked_at": a.revoked_at.isoformat() if a.revoked_at else None,
+                "reason": a.grant_reason,
+            }
+            for a in member.role_assignments.order_by("granted_at")
+        ],
+        **member_data_for_export(member=member),
+    }
+
+
+ROLE_LABELS = dict(Role.choices)

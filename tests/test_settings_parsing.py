@@ -1,0 +1,50 @@
+from pathlib import Path
+
+import pytest
+
+from config.env import ConfigurationError, channel_layers, database_config, env_bool
+
+
+def test_no_database_url_means_local_sqlite_in_wal_with_immediate_transactions():
+    config = database_config(None, base_dir=Path("/srv/commons"))
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert config["NAME"] == Path("/srv/commons/db.sqlite3")
+    assert config["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_postgres_database_url_is_parsed_into_psycopg_settings():
+    config = database_config(
+        "postgres://commons:s%40cret@db.internal:6543/commons", base_dir=Path("/srv")
+    )
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert (config["USER"], config["PASSWORD"]) == ("commons", "s@cret")
+    assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 6543, "commons")
+
+
+def test_unsupported_database_is_refused_with_a_clear_message():
+    with pytest.raises(ConfigurationError, match="PostgreSQL or SQLite"):
+        database_config("mysql://u:p@h/db", base_dir=Path("/srv"))
+
+
+def test_redis_url_selects_the_redis_channel_layer():
+    layers = channel_layers("redis://127.0.0.1:6379/2")
+    assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert layers["default"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/2"]
+
+
+def test_no_redis_url_means_the_in_memory_channel_layer():
+    assert channel_layers(None)["default"]["BACKEND"] == "channels.layers.InMemoryChannelLayer"
+
+
+def test_malformed_redis_url_is_refused():
+    with pytest.raises(ConfigurationError, match="REDIS_URL"):
+        channel_layers("localhost:6379")
+
+
+def test_boolean_settings_accept_usual_words_and_refuse_others():
+    assert env_bool("DEBUG", environ={"DEBUG": "yes"}) is True
+    assert env_bool("DEBUG", environ={"DEBUG": "0"}) is False
+    assert env_bool("DEBUG", environ={}) is False
+    with pytest.raises(ConfigurationError):
+        env_bool("DEBUG", environ={"DEBUG": "maybe"})
