@@ -165,7 +165,8 @@ def describe(parameters: GovernanceParameters) -> str:
     """The human-readable text of the decision-rules article."""
 
     def pct(frac):
-        return f"{Fraction(*frac) * 100:.4g} %"
+        num, den = frac
+        return f"{num}/{den} ({float(Fraction(num, den)) * 100:.4g} %)"
 
     lines = ["The community decides by vote under these rules:", ""]
     labels = {

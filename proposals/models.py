@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
 
 from members.roles import APPOINTED_ROLES
 
@@ -97,7 +98,7 @@ class Proposal(models.Model):
                 condition=Q(kind__in=[k.value for k in Kind]), name="proposals_proposal_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(submitted_at__isnull=False, rules__isnull=False),
+                condition=Q(state__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False, rules__isnull=False),
                 name="proposals_proposal_submitted_has_rules",
             ),
             models.CheckConstraint(
@@ -248,3 +249,10 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+
+class ProposalUserObjectPermission(UserObjectPermissionBase):
+    """Per-proposal permissions (co-authors get `change_proposal`), with a real
+    foreign key so permission checks are indexed joins."""
+
+    content_object = models.ForeignKey(Proposal, on_delete=models.CASCADE)

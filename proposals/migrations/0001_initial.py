@@ -146,7 +146,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='proposal',
-            constraint=models.CheckConstraint(condition=models.Q(('state', 'draft'), models.Q(('rules__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='proposals_proposal_submitted_has_rules'),
+            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['draft', 'withdrawn']), models.Q(('rules__isnull', False), ('submitted_at__isnull', False)), _connector='OR'), name='proposals_proposal_submitted_has_rules'),
         ),
         migrations.AddConstraint(
             model_name='proposal',

@@ -1,0 +1,232 @@
+"""Proposals API: serializers parse and present; services decide."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.errors import NotFound
+from proposals import selectors, services
+from proposals.models import Choice, Kind, Proposal
+
+
+class AmendmentSerializer(serializers.Serializer):
+    article_slug = serializers.SlugField()
+    new_title = serializers.CharField(allow_blank=True, required=False, default="")
+    new_class = serializers.ChoiceField(choices=["ordinary", "entrenched"])
+    new_text = serializers.CharField(allow_blank=True, required=False, default="")
+    new_parameters = serializers.JSONField(required=False, allow_null=True, default=None)
+
+
+class BudgetItemSerializer(serializers.Serializer):
+    purpose = serializers.CharField()
+    amount_cents = serializers.IntegerField()
+    fund = serializers.CharField(default="general")
+
+
+class AppointmentSerializer(serializers.Serializer):
+    member = serializers.CharField(help_text="username")
+    role = serializers.ChoiceField(choices=["steward", "treasurer", "auditor"])
+    action = serializers.ChoiceField(choices=["grant", "remove"])
+
+
+class ProposalSerializer(serializers.ModelSerializer):
+    author = serializers.CharField(source="author.username", read_only=True)
+    amendments = AmendmentSerializer(many=True, read_only=True)
+    budget_items = BudgetItemSerializer(many=True, read_only=True)
+    appointments = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "url",
+            "kind",
+            "title",
+            "body",
+            "author",
+            "state",
+            "decision_class",
+            "revision",
+            "rules",
+            "created_at",
+            "submitted_at",
+            "discussion_ends_at",
+            "notice_ends_at",
+            "voting_opens_at",
+            "voting_closes_at",
+            "closed_at",
+            "enactable_at",
+            "enacted_at",
+            "withdrawn_at",
+            "electorate_size",
+            "commitment",
+            "amendments",
+            "budget_items",
+            "appointments",
+        ]
+        read_only_fields = fields
+
+    def get_appointments(self, proposal) -> list[dict]:
+        return [
+            {"member": a.member.username, "role": a.role, "action": a.action}
+            for a in proposal.appointments.all()
+        ]
+
+    def get_url(self, proposal) -> str:
+        return f"/proposals/{proposal.pk}/"
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    title = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    body = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    amendments = AmendmentSerializer(many=True, required=False, default=list)
+    budget_items = BudgetItemSerializer(many=True, required=False, default=list)
+    appointments = AppointmentSerializer(many=True, required=False, default=list)
+
+
+class BallotSerializer(serializers.Serializer):
+    choice = serializers.CharField(help_text="yes, no or abstain")
+
+
+BallotResultSerializer = inline_serializer(
+    "BallotResult",
+    {
+        "proposal": serializers.IntegerField(),
+        "choice": serializers.ChoiceField(choices=Choice.choices),
+        "receipt": serializers.CharField(),
+        "changed": serializers.BooleanField(),
+    },
+)
+
+ResultsSerializer = inline_serializer(
+    "Results",
+    {
+        "proposal": serializers.IntegerField(),
+        "state": serializers.CharField(),
+        "decision_class": serializers.CharField(),
+        "final": serializers.BooleanField(),
+        "visible": serializers.BooleanField(),
+        "yes": serializers.IntegerField(allow_null=True),
+        "no": serializers.IntegerField(allow_null=True),
+        "abstain": serializers.IntegerField(allow_null=True),
+        "ballots": serializers.IntegerField(allow_null=True),
+        "electorate_size": serializers.IntegerField(allow_null=True),
+        "threshold": serializers.ListField(child=serializers.IntegerField(), allow_null=True),
+        "threshold_inclusive": serializers.BooleanField(allow_null=True),
+        "quorum": serializers.ListField(child=serializers.IntegerField(), allow_null=True),
+        "outcome": serializers.CharField(allow_null=True),
+        "explanation": serializers.CharField(allow_null=True),
+        "commitment": serializers.CharField(allow_null=True),
+        "voting_opens_at": serializers.DateTimeField(allow_null=True),
+        "voting_closes_at": serializers.DateTimeField(allow_null=True),
+    },
+)
+
+
+def _visible_proposal(pk, user) -> Proposal:
+    proposal = selectors.fresh_proposal(pk)
+    if not selectors.can_view(user, proposal):
+        raise NotFound(f"There is no proposal #{pk}.")
+    return proposal
+
+
+class ProposalListCreate(ListAPIView):
+    serializer_class = ProposalSerializer
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.proposal_list(
+            state=params.get("state", ""),
+            kind=params.get("kind", ""),
+            query=params.get("q", ""),
+            viewer=self.request.user,
+        ).prefetch_related("amendments", "budget_items", "appointments__member")
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("state", str, description="Filter by state"),
+            OpenApiParameter("kind", str, description="Filter by kind"),
+            OpenApiParameter("q", str, description="Search in title and text"),
+        ]
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
+    def post(self, request):
+        data = ProposalCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.create_draft(author=request.user, **data.validated_data)
+        return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
+
+
+class ProposalDetail(APIView):
+    @extend_schema(responses=ProposalSerializer)
+    def get(self, request, pk):
+        return Response(ProposalSerializer(_visible_proposal(pk, request.user)).data)
+
+
+class ProposalSubmit(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ProposalSerializer)
+    def post(self, request, pk):
+        proposal = _visible_proposal(pk, request.user)
+        proposal = services.submit_proposal(proposal_id=proposal.pk, actor=request.user)
+        return Response(ProposalSerializer(proposal).data)
+
+
+class ProposalWithdraw(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses=ProposalSerializer)
+    def post(self, request, pk):
+        proposal = _visible_proposal(pk, request.user)
+        proposal = services.withdraw_proposal(proposal_id=proposal.pk, actor=request.user)
+        return Response(ProposalSerializer(proposal).data)
+
+
+class ProposalBallot(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=BallotSerializer, responses=BallotResultSerializer)
+    def post(self, request, pk):
+        data = BallotSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = _visible_proposal(pk, request.user)
+        result = services.cast_vote(
+            proposal_id=proposal.pk, voter=request.user, choice=data.validated_data["choice"]
+        )
+        return Response(
+            {
+                "proposal": proposal.pk,
+                "choice": result.ballot.choice,
+                "receipt": result.receipt,
+                "changed": result.changed,
+            }
+        )
+
+
+class ProposalResults(APIView):
+    @extend_schema(responses=ResultsSerializer)
+    def get(self, request, pk):
+        return Response(selectors.results(_visible_proposal(pk, request.user)))
+
+
+class ProposalBallots(APIView):
+    @extend_schema(
+        responses=inline_serializer(
+            "PublishedBallots",
+            {"secrecy": serializers.CharField(allow_null=True), "ballots": serializers.ListField()},
+        )
+    )
+    def get(self, request, pk):
+        return Response(selectors.published_ballots(_visible_proposal(pk, request.user)))

@@ -1,0 +1,74 @@
+"""Forms only parse input; the rules live in proposals/services.py."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from members.roles import APPOINTED_ROLES
+from proposals.models import MAX_BODY_CHARS, MAX_TITLE_CHARS, Choice
+
+
+class ProposalTextForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=MAX_TITLE_CHARS)
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        max_length=MAX_BODY_CHARS,
+        help_text=_("What the community decides, and why. Markdown is allowed."),
+    )
+
+
+class AmendmentForm(forms.Form):
+    article_slug = forms.ChoiceField(label=_("Article to amend"))
+    new_title = forms.CharField(label=_("New title of the article"), max_length=200)
+    new_class = forms.ChoiceField(
+        label=_("Class of the article"),
+        choices=[("ordinary", _("Ordinary")), ("entrenched", _("Entrenched (legal structure)"))],
+        help_text=_(
+            "Entrenched articles change only by a legal-structure decision: notice to every "
+            "member, at least 3/4 yes and a third of the electorate voting."
+        ),
+    )
+    new_text = forms.CharField(
+        label=_("New text of the article"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=MAX_BODY_CHARS,
+    )
+
+    def __init__(self, *args, articles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["article_slug"].choices = [
+            (v.article.slug, f"{v.title} ({v.get_article_class_display()})") for v in articles
+        ]
+
+
+class BudgetLineForm(forms.Form):
+    purpose = forms.CharField(label=_("Purpose"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0, max_digits=12, decimal_places=2, localize=True
+    )
+    fund = forms.ChoiceField(label=_("Fund"))
+
+    def __init__(self, *args, funds=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["fund"].choices = list(funds)
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=20, min_num=1)
+
+
+class AppointmentForm(forms.Form):
+    member = forms.CharField(label=_("Member (username)"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in APPOINTED_ROLES])
+    action = forms.ChoiceField(
+        label=_("Decision"), choices=[("grant", _("Appoint")), ("remove", _("Remove"))]
+    )
+
+
+class BallotForm(forms.Form):
+    choice = forms.ChoiceField(label=_("Your ballot"), choices=Choice.choices)
+
+
+class CoauthorForm(forms.Form):
+    username = forms.CharField(label=_("Member to invite (username)"), max_length=150)

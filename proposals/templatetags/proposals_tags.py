@@ -1,0 +1,38 @@
+from decimal import Decimal
+
+from django import template
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+
+from realtime.rendering import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def markdown(source: str) -> str:
+    """User text rendered by markdown-it-py and sanitized by nh3."""
+    return mark_safe(render_markdown(source or ""))  # noqa: S308 - nh3 sanitized it
+
+
+@register.filter
+def cents(amount) -> str:
+    if amount is None:
+        return ""
+    value = Decimal(int(amount)) / 100
+    return f"{number_format(value, 2, force_grouping=True)} {settings.CURRENCY}"
+
+
+@register.filter
+def fraction(pair) -> str:
+    if not pair:
+        return ""
+    return f"{pair[0]}/{pair[1]}"
+
+
+@register.simple_tag
+def bar_width(count, total, width=300):
+    if not total or count is None:
+        return 0
+    return round(width * count / total)

@@ -1,0 +1,92 @@
+"""Take proposals through real votes with a controlled clock.
+
+The bylaw-version trigger compares a proposal's timelock with the database's
+own clock, which time-machine cannot move. So a vote is held in the *past*:
+the proposal is submitted far enough back that discussion, notice, voting and
+the timelock have all elapsed by the real present, then enacted now.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from governance.selectors import current_parameters
+from proposals import services
+from proposals.models import Proposal
+
+MINUTE = timedelta(minutes=1)
+
+
+def lifecycle_days(entrenched: bool) -> int:
+    p = current_parameters()
+    return p.discussion_days + (p.notice_days if entrenched else 0) + p.voting_days + p.timelock_days
+
+
+def draft(author, *, kind="motion", title="A proposal", body="Why and what.", **contents):
+    return services.create_draft(author=author, kind=kind, title=title, body=body, **contents)
+
+
+def hold_vote(
+    proposal: Proposal,
+    *,
+    yes=(),
+    no=(),
+    abstain=(),
+    enact: bool = True,
+) -> Proposal:
+    """Submit a draft in the past, open voting on time, cast the given ballots,
+    close the vote, and (if it passed and `enact`) enact it now."""
+    entrenched_guess = proposal.kind == "amendment"
+    start = timezone.now() - timedelta(days=lifecycle_days(entrenched_guess) + 2)
+    with time_machine.travel(start, tick=False):
+        services.submit_proposal(proposal_id=proposal.pk, actor=proposal.author)
+    proposal.refresh_from_db()
+    with time_machine.travel(proposal.voting_opens_at + MINUTE, tick=False):
+        services.advance_proposal(proposal_id=proposal.pk)
+        for choice, voters in (("yes", yes), ("no", no), ("abstain", abstain)):
+            for voter in voters:
+                services.cast_vote(proposal_id=proposal.pk, voter=voter, choice=choice)
+    with time_machine.travel(proposal.voting_closes_at + MINUTE, tick=False):
+        services.advance_proposal(proposal_id=proposal.pk)
+    if enact:
+        services.advance_proposal(proposal_id=proposal.pk)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def pass_proposal(author, voters, *, kind="motion", enact=True, **fields) -> Proposal:
+    """A proposal of any kind that every voter approves."""
+    proposal = draft(author, kind=kind, **fields)
+    return hold_vote(proposal, yes=voters, enact=enact)
+
+
+def amend(author, voters, *, slug, text, title=None, new_class=None, enact=True, **fields):
+    """A bylaw amendment of one article, passed by all voters and enacted."""
+    from governance.selectors import current_version
+
+    current = current_version(slug)
+    amendment = {
+        "article_slug": slug,
+        "new_title": title or (current.title if current else slug.title()),
+        "new_class": new_class or (current.article_class if current else "ordinary"),
+        "new_text": text,
+    }
+    return pass_proposal(
+        author,
+        voters,
+        kind="amendment",
+        title=fields.pop("proposal_title", f"Amend {slug}"),
+        amendments=[amendment],
+        enact=enact,
+        **fields,
+    )
+
+
+def pass_budget(author, voters, *, lines, enact=True) -> Proposal:
+    """lines: [{"purpose": ..., "amount_cents": ..., "fund": "general"}]"""
+    return pass_proposal(
+        author, voters, kind="budget", title="Budget", budget_items=lines, enact=enact
+    )
