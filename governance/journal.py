@@ -41,6 +41,9 @@ def append_to_chain(
     **fields: Any,
 ) -> ChainedEntry:
     """Append one entry; the head row lock makes concurrent appends take turns."""
+    # The head row exists from the first migration on; it is recreated only if
+    # an emptied database (a test flush) lost it.
+    ChainHead.objects.get_or_create(name=chain_name, defaults={"hash": chain.GENESIS_PREV})
     head = ChainHead.objects.select_for_update().get(name=chain_name)
     entry_fields = chain.make_entry(
         prev=head.hash,

@@ -780,3 +780,44 @@ def mark_notifications_read(*, member: Member) -> int:
     return Notification.objects.filter(recipient=member, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def send_daily_digest(*, now: datetime | None = None) -> int:
+    """Every member in good standing gets today's journal head (a checkpoint
+    held off the server) and their notifications of the last day."""
+    from governance.selectors import journal_head
+
+    now = now or timezone.now()
+    seq, head_hash = journal_head()
+    since = now - timedelta(days=1)
+    messages = []
+    members = Member.objects.filter(membership__status=Membership.Status.MEMBER).exclude(email="")
+    for member in members.iterator(chunk_size=500):
+        recent = Notification.objects.filter(recipient=member, created_at__gte=since).order_by(
+            "created_at"
+        )
+        lines = [f"- {n.message}" for n in recent[:50]] or [_("Nothing new for you today.")]
+        body = "\n".join(
+            [
+                _("Your Commons digest for %(date)s") % {"date": now.date().isoformat()},
+                "",
+                *lines,
+                "",
+                _("Governance journal head (keep it to verify the record later):"),
+                f"{seq}:{head_hash}",
+                "python governance/chain.py verify journal.jsonl --expect-head "
+                f"{seq}:{head_hash}",
+            ]
+        )
+        messages.append(
+            (
+                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}"
+                + _("Daily digest — journal head %(seq)s") % {"seq": seq},
+                body,
+                settings.DEFAULT_FROM_EMAIL,
+                [member.email],
+            )
+        )
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+    return len(messages)
