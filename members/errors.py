@@ -23,3 +23,11 @@ class StandingConflict(Conflict):
 
 class NotSteward(NotAllowed):
     code = "not_steward"
+
+
+class InvalidCredentials(InvalidInput):
+    code = "invalid_credentials"
+
+
+class AdmissionNotByApproval(Conflict):
+    code = "admission_open"

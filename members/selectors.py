@@ -27,9 +27,7 @@ def membership_of(person) -> Membership | None:
 def has_role(person, role: str) -> bool:
     if person is None or not getattr(person, "is_authenticated", False):
         return False
-    return RoleAssignment.objects.filter(
-        member=person, role=role, revoked_at__isnull=True
-    ).exists()
+    return RoleAssignment.objects.filter(member=person, role=role, revoked_at__isnull=True).exists()
 
 
 def active_roles(person) -> list[str]:
@@ -108,3 +106,59 @@ def export_member_data(*, member: Member) -> dict[str, Any]:
 
 
 ROLE_LABELS = dict(Role.choices)
+
+
+def member_profile(*, username: str) -> Member | None:
+    """A person's public profile: standing and every role they held (two queries)."""
+    return (
+        Member.objects.select_related("membership")
+        .prefetch_related(
+            Prefetch(
+                "role_assignments",
+                queryset=RoleAssignment.objects.order_by("granted_at", "pk"),
+                to_attr="role_history",
+            )
+        )
+        .filter(username=username)
+        .first()
+    )
+
+
+def applicants() -> QuerySet[Membership]:
+    """People waiting for admission, oldest application first."""
+    return (
+        Membership.objects.filter(status=Membership.Status.APPLICANT)
+        .select_related("member")
+        .order_by("applied_at", "pk")
+    )
+
+
+def standing_summary(person, *, now: datetime, min_tenure_days: int) -> dict[str, Any]:
+    """What a person should know about their own standing (dashboard, `me/`).
+
+    `can_vote_from` is the first moment a vote opening may count them: tenure
+    is measured when a vote opens (the electorate is frozen then).
+    """
+    membership = membership_of(person)
+    roles = active_roles(person)
+    summary: dict[str, Any] = {
+        "status": membership.status if membership else None,
+        "status_label": str(membership.get_status_display()) if membership else None,
+        "is_member": bool(membership and membership.is_in_good_standing),
+        "roles": roles,
+        "applied_at": membership.applied_at if membership else None,
+        "admitted_at": membership.admitted_at if membership else None,
+        "suspended_at": membership.suspended_at if membership else None,
+        "suspension_reason": membership.suspension_reason if membership else "",
+        "left_at": membership.left_at if membership else None,
+        "tenure_days": None,
+        "can_vote_from": None,
+        "has_voting_tenure": False,
+        "min_tenure_days": min_tenure_days,
+    }
+    if membership and membership.is_in_good_standing and membership.admitted_at:
+        summary["tenure_days"] = (now - membership.admitted_at).days
+        can_vote_from = membership.admitted_at + timedelta(days=min_tenure_days)
+        summary["can_vote_from"] = can_vote_from
+        summary["has_voting_tenure"] = can_vote_from <= now
+    return summary

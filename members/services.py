@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from governance import journal
 from members.errors import (
+    AdmissionNotByApproval,
     AlreadyLeft,
     NotAMember,
     NotSteward,
@@ -44,6 +45,19 @@ def admit_member(*, member: Member, actor: Member | None = None) -> Membership:
     Under open admission this runs when the person verifies their email;
     under admission by approval a steward runs it.
     """
+    if actor is not None:
+        # A person admitting someone else: only a steward, and only when the
+        # bylaws make admission a matter of approval.
+        from governance.selectors import current_parameters
+
+        _require_steward(actor)
+        if current_parameters().admission != "approval":
+            raise AdmissionNotByApproval(
+                _(
+                    "Admission is open: people become members when they confirm their email "
+                    "address, not by a steward's approval."
+                )
+            )
     membership = _lock_membership(member)
     if membership.status == Membership.Status.MEMBER:
         raise StandingConflict(_("%(name)s is already a member.") % {"name": member})
@@ -54,9 +68,7 @@ def admit_member(*, member: Member, actor: Member | None = None) -> Membership:
     membership.admitted_at = now
     membership.left_at = None
     membership.save()
-    journal.record(
-        kind="member.admitted", actor=actor, payload={"member": member.get_username()}
-    )
+    journal.record(kind="member.admitted", actor=actor, payload={"member": member.get_username()})
     return membership
 
 
@@ -111,9 +123,7 @@ def reinstate_member(*, member: Member, actor: Member) -> Membership:
     membership.suspended_at = None
     membership.suspension_reason = ""
     membership.save()
-    journal.record(
-        kind="member.reinstated", actor=actor, payload={"member": member.get_username()}
-    )
+    journal.record(kind="member.reinstated", actor=actor, payload={"member": member.get_username()})
     return membership
 
 

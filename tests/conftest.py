@@ -17,6 +17,16 @@ from tests.servers import (  # noqa: F401  (fixtures)
 )
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Login and reset rate limits count per test, not across the suite."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def member(db):
     return make_member("mira")

@@ -1,0 +1,136 @@
+"""Accounts API: tokens, my account and standing, my data export."""
+
+from __future__ import annotations
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from governance import selectors as governance_selectors
+from members import selectors
+from members.errors import InvalidCredentials
+
+TOKEN_RATE_DEFAULT = "10/min"  # noqa: S105 (a rate, not a secret)
+
+
+class TokenRateThrottle(ScopedRateThrottle):
+    """Scope "token"; the rate comes from REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+    when the operator sets one, otherwise 10 attempts a minute per client."""
+
+    def get_rate(self):
+        rates = getattr(settings, "REST_FRAMEWORK", {}).get("DEFAULT_THROTTLE_RATES", {})
+        return rates.get(self.scope, TOKEN_RATE_DEFAULT)
+
+
+class CredentialsSerializer(serializers.Serializer):
+    username = serializers.CharField(help_text="Username or email address.")
+    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class AccountErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    display_name = serializers.CharField()
+    email = serializers.EmailField()
+    status = serializers.CharField(
+        allow_null=True, help_text="applicant, member, suspended or left"
+    )
+    is_member = serializers.BooleanField(help_text="In good standing.")
+    roles = serializers.ListField(child=serializers.CharField())
+    applied_at = serializers.DateTimeField(allow_null=True)
+    admitted_at = serializers.DateTimeField(allow_null=True)
+    suspended_at = serializers.DateTimeField(allow_null=True)
+    suspension_reason = serializers.CharField(allow_blank=True)
+    left_at = serializers.DateTimeField(allow_null=True)
+    tenure_days = serializers.IntegerField(allow_null=True)
+    can_vote_from = serializers.DateTimeField(
+        allow_null=True, help_text="Votes opening from this moment count you."
+    )
+    has_voting_tenure = serializers.BooleanField()
+
+
+class TokenView(APIView):
+    """Exchange a username (or email) and password for an API token."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [TokenRateThrottle]
+    throttle_scope = "token"
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=CredentialsSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(AccountErrorSerializer, description="Wrong credentials."),
+            429: OpenApiResponse(description="Too many attempts; try again later."),
+        },
+        tags=["accounts"],
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CredentialsSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        person = authenticate(
+            request._request,
+            username=serializer.validated_data["username"],
+            password=serializer.validated_data["password"],
+        )
+        if person is None:
+            raise InvalidCredentials(_("The username or password is not correct."))
+        if not EmailAddress.objects.filter(user=person, verified=True).exists():
+            raise InvalidCredentials(_("Confirm your email address before using the API."))
+        token, _created = Token.objects.get_or_create(user=person)
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """My account, standing and roles."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="me_retrieve", responses=MeSerializer, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        person = request.user
+        standing = selectors.standing_summary(
+            person,
+            now=timezone.now(),
+            min_tenure_days=governance_selectors.current_parameters().min_tenure_days,
+        )
+        standing.pop("status_label", None)
+        standing.pop("min_tenure_days", None)
+        data = {
+            "username": person.username,
+            "display_name": person.display_name,
+            "email": person.email,
+            **standing,
+        }
+        return Response(MeSerializer(data).data)
+
+
+class MyExportView(APIView):
+    """Everything stored about me; the same document as the page's download."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(operation_id="me_export", responses=OpenApiTypes.OBJECT, tags=["accounts"])
+    def get(self, request: Request) -> Response:
+        return Response(selectors.export_member_data(member=request.user))

@@ -1,0 +1,252 @@
+"""Members pages: home, dashboard, directory, profiles, standing changes.
+
+Views only parse input, call a service or selector and render. Domain errors
+become a 403 page (not allowed) or a message on the page the person came from.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.errors import DomainError, NotAllowed
+from governance import selectors as governance_selectors
+from members import selectors, services
+from members.errors import AdmissionNotByApproval, NotSteward
+from members.forms import DirectorySearchForm, LeaveForm, ProfileForm, SuspensionForm
+from members.models import Member
+from members.roles import Role
+
+
+def _standing(person) -> dict:
+    parameters = governance_selectors.current_parameters()
+    return selectors.standing_summary(
+        person, now=timezone.now(), min_tenure_days=parameters.min_tenure_days
+    )
+
+
+def _require_member(request: HttpRequest) -> None:
+    if not selectors.is_member(request.user):
+        raise PermissionDenied(
+            _("Only members in good standing can see the member directory and profiles.")
+        )
+
+
+def _require_steward(request: HttpRequest) -> None:
+    if not selectors.has_role(request.user, Role.STEWARD):
+        raise PermissionDenied(_("Only a steward can do this."))
+
+
+def _refuse(request: HttpRequest, error: DomainError) -> None:
+    """Turn a refused action into a 403 page or an error message."""
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+
+
+def _person_or_404(username: str) -> Member:
+    person = selectors.member_profile(username=username)
+    if person is None:
+        raise Http404(_("There is no member with this username."))
+    return person
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    context = {
+        "articles": governance_selectors.current_versions(),
+        "parameters": governance_selectors.current_parameters(),
+    }
+    if request.user.is_authenticated:
+        context["standing"] = _standing(request.user)
+    return render(request, "members/home.html", context)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "members/dashboard.html",
+        {
+            "standing": _standing(request.user),
+            "is_steward": selectors.has_role(request.user, Role.STEWARD),
+            "admission": governance_selectors.current_parameters().admission,
+        },
+    )
+
+
+@login_required
+@require_GET
+def directory(request: HttpRequest) -> HttpResponse:
+    _require_member(request)
+    form = DirectorySearchForm(request.GET)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    context = {"form": form, "query": query, "members": selectors.member_directory(query=query)}
+    if request.htmx and not request.htmx.history_restore_request:
+        return render(request, "members/_directory_results.html", context)
+    return render(request, "members/directory.html", context)
+
+
+@login_required
+@require_GET
+def profile(request: HttpRequest, username: str) -> HttpResponse:
+    _require_member(request)
+    return _render_profile(request, _person_or_404(username))
+
+
+def _render_profile(request, person, *, suspension_form=None, status=200) -> HttpResponse:
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "person": person,
+            "membership": getattr(person, "membership", None),
+            "is_self": person.pk == request.user.pk,
+            "is_steward": selectors.has_role(request.user, Role.STEWARD),
+            "suspension_form": suspension_form or SuspensionForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def suspend(request: HttpRequest, username: str) -> HttpResponse:
+    _require_member(request)
+    person = _person_or_404(username)
+    form = SuspensionForm(request.POST)
+    if not form.is_valid():
+        return _render_profile(request, person, suspension_form=form, status=400)
+    try:
+        services.suspend_member(
+            member=person, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except DomainError as error:
+        _refuse(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is suspended. The reason is public.") % {"name": person}
+        )
+    return redirect("members:profile", username=person.username)
+
+
+@login_required
+@require_POST
+def reinstate(request: HttpRequest, username: str) -> HttpResponse:
+    _require_member(request)
+    person = _person_or_404(username)
+    try:
+        services.reinstate_member(member=person, actor=request.user)
+    except DomainError as error:
+        _refuse(request, error)
+    else:
+        messages.success(
+            request, _("%(name)s is a member in good standing again.") % {"name": person}
+        )
+    return redirect("members:profile", username=person.username)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_profile(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            services.update_profile(
+                member=member,
+                display_name=form.cleaned_data["display_name"],
+                bio=form.cleaned_data["bio"],
+            )
+            messages.success(request, _("Your profile is saved."))
+            if selectors.is_member(member):
+                return redirect("members:profile", username=member.username)
+            return redirect("members:dashboard")
+        status = 400
+    else:
+        form = ProfileForm(initial={"display_name": member.display_name, "bio": member.bio})
+        status = 200
+    return render(request, "members/edit_profile.html", {"form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    standing = _standing(request.user)
+    if request.method == "POST":
+        form = LeaveForm(request.POST)
+        if form.is_valid():
+            try:
+                services.leave_community(member=request.user)
+            except DomainError as error:
+                _refuse(request, error)
+            else:
+                messages.success(
+                    request,
+                    _("You have left the community. Your account stays, and so does the record."),
+                )
+            return redirect("members:dashboard")
+        status = 400
+    else:
+        form = LeaveForm()
+        status = 200
+    return render(
+        request, "members/leave.html", {"form": form, "standing": standing}, status=status
+    )
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    data = selectors.export_member_data(member=request.user)
+    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    name = slugify(f"{governance_selectors.community_name()} {request.user.username} data")
+    response["Content-Disposition"] = f'attachment; filename="{name or "my-data"}.json"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def applicants(request: HttpRequest) -> HttpResponse:
+    _require_steward(request)
+    return render(
+        request,
+        "members/applicants.html",
+        {
+            "applicants": selectors.applicants(),
+            "admission": governance_selectors.current_parameters().admission,
+        },
+    )
+
+
+@login_required
+@require_POST
+def admit(request: HttpRequest, username: str) -> HttpResponse:
+    person = _person_or_404(username)
+    try:
+        # These two checks belong in services.admit_member (see docs/members.md).
+        if not selectors.has_role(request.user, Role.STEWARD):
+            raise NotSteward(_("Only a steward can admit applicants."))
+        if governance_selectors.current_parameters().admission != "approval":
+            raise AdmissionNotByApproval(
+                _(
+                    "Admission is open: people become members when they confirm their "
+                    "email address, not by a steward's approval."
+                )
+            )
+        services.admit_member(member=person, actor=request.user)
+    except DomainError as error:
+        _refuse(request, error)
+    else:
+        messages.success(request, _("%(name)s is now a member.") % {"name": person})
+    return redirect(reverse("members:applicants"))
