@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance import chain
-from governance.models import ChainHead, ChainedEntry, JournalEntry
+from governance.models import ChainedEntry, ChainHead, JournalEntry
 
 GOVERNANCE_CHAIN = "governance"
 

@@ -191,9 +191,18 @@ def describe(parameters: GovernanceParameters) -> str:
         f"- Members may vote once they have been members for {p.min_tenure_days} days.",
         f"- Expenses above {p.second_approval_above_cents / 100:.2f} need a second approver.",
         "- Stewards, treasurers and auditors are appointed and removed by vote.",
-        f"- Admission: {'open to anyone who signs up' if p.admission == 'open' else 'by approval of a steward'}.",
-        f"- Ballots are {'public after the vote closes (roll-call)' if p.ballot_secrecy == 'roll_call' else 'secret, with a receipt for each voter'}.",
-        f"- Running tallies are {'visible' if p.tally_visible_during_vote else 'hidden'} during the vote.",
+        "- Admission: "
+        + ("open to anyone who signs up" if p.admission == "open" else "by approval of a steward")
+        + ".",
+        "- Ballots are "
+        + (
+            "public after the vote closes (roll-call)"
+            if p.ballot_secrecy == "roll_call"
+            else "secret, with a receipt for each voter"
+        )
+        + ".",
+        f"- Running tallies are {'visible' if p.tally_visible_during_vote else 'hidden'} "
+        "during the vote.",
         f"- A member may post at most {p.debate_posts_per_minute} debate messages a minute.",
     ]
     return "\n".join(lines)

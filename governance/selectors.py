@@ -68,3 +68,98 @@ def community_name() -> str:
 
         return settings.COMMUNITY_NAME
     return genesis.payload.get("community", "Commons")
+
+
+# --- Public record pages, API and audit (appended) -------------------------
+
+EXPORT_CHUNK_SIZE = 2000
+API_JOURNAL_PAGE_SIZE = 100
+
+
+def export_line(entry: JournalEntry) -> str:
+    """One entry as one compact JSON line, exactly as the public export writes it."""
+    import json
+
+    return json.dumps(entry.as_export(), separators=(",", ":"), ensure_ascii=False)
+
+
+def journal_export_lines(*, through: int | None = None):
+    """Every journal entry (up to seq `through`) as export lines, in seq order.
+
+    Reads with a database iterator in chunks, so an export of any length uses
+    little memory."""
+    entries = JournalEntry.objects.order_by("seq")
+    if through is not None:
+        entries = entries.filter(seq__lte=through)
+    for entry in entries.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield export_line(entry) + "\n"
+
+
+def journal_kinds() -> list[str]:
+    """The kinds of entries present in the journal, for filters."""
+    return list(JournalEntry.objects.order_by("kind").values_list("kind", flat=True).distinct())
+
+
+def journal_for_page(
+    *, kind: str | None = None, until: int | None = None
+) -> QuerySet[JournalEntry]:
+    """Journal entries newest first, optionally of one kind and up to one seq."""
+    entries = JournalEntry.objects.order_by("-seq")
+    if kind:
+        entries = entries.filter(kind=kind)
+    if until is not None:
+        entries = entries.filter(seq__lte=until)
+    return entries
+
+
+def recent_journal_entries(limit: int = 50) -> list[JournalEntry]:
+    return list(JournalEntry.objects.order_by("-seq")[:limit])
+
+
+def chain_head_for_last_entry() -> tuple[int, str] | None:
+    """(seq, hash) of the last journal entry itself, independent of the head row."""
+    last = JournalEntry.objects.order_by("-seq").only("seq", "hash").first()
+    if last is None:
+        return None
+    return last.seq, last.hash
+
+
+def journal_export_chunk(
+    *, after: int, through: int, size: int = EXPORT_CHUNK_SIZE
+) -> tuple[str, int]:
+    """Export lines of the entries after seq `after` (keyset), at most `size`;
+    returns the text and the last seq included."""
+    entries = list(
+        JournalEntry.objects.filter(seq__gt=after, seq__lte=through).order_by("seq")[:size]
+    )
+    if not entries:
+        return "", after
+    return "".join(export_line(e) + "\n" for e in entries), entries[-1].seq
+
+
+def bylaw_versions_not_in_journal() -> list[str]:
+    """Bylaw versions whose text the journal does not attest.
+
+    The founding act journals version 1 of each article (genesis), and every
+    enactment journals `bylaw.version_created`, each with the SHA-256 of the
+    text. A version written any other way (triggers disabled, a forged
+    proposal) has no matching entry and is listed as "slug vN"."""
+    import hashlib
+
+    attested: set[tuple[str, int, str]] = set()
+    genesis = JournalEntry.objects.filter(kind="genesis").order_by("seq").first()
+    if genesis is not None:
+        for article in genesis.payload.get("charter", []):
+            attested.add((article["slug"], article["version"], article["text_sha256"]))
+    for payload in JournalEntry.objects.filter(kind="bylaw.version_created").values_list(
+        "payload", flat=True
+    ):
+        attested.add((payload["article"], payload["version"], payload["text_sha256"]))
+    missing = []
+    for version in BylawVersion.objects.select_related("article").order_by(
+        "article__position", "article__slug", "number"
+    ):
+        digest = hashlib.sha256(version.text.encode("utf-8")).hexdigest()
+        if (version.article.slug, version.number, digest) not in attested:
+            missing.append(f"{version.article.slug} v{version.number}")
+    return missing

@@ -7,7 +7,9 @@ They reject, on SQLite and PostgreSQL alike:
   timelock and decided under the right class, enacts exactly that text —
   except version 1 of an article written by the founding act, before the
   journal's first entry;
-- rewriting a closed decision, changing frozen rules after submission, adding
+- a proposal created in any state but draft, a passing result that differs
+  from the ballots, rewriting a closed decision, changing frozen rules after
+  submission, adding
   to an electorate after voting opened, ballots outside the window or from
   outside the roll, and deleting ballots or submitted proposals.
 
@@ -42,7 +44,9 @@ MSG_CLASS = (
 )
 MSG_CLOSED = "bylaw guard: a closed decision is final"
 MSG_FROZEN = "bylaw guard: the rules of a submitted proposal are frozen"
-MSG_PASS_FROM_VOTING = "bylaw guard: only a proposal in voting can pass"
+MSG_PASS_FROM_VOTING = "bylaw guard: only a proposal in voting can pass"  # noqa: S105
+MSG_INSERT_PROPOSAL = "bylaw guard: a proposal is created as a draft"
+MSG_RESULT = "bylaw guard: a result must match the ballots cast"
 MSG_DELETE_PROPOSAL = "bylaw guard: a submitted proposal cannot be deleted"
 MSG_ROLL = "bylaw guard: the electorate roll is written only before voting opens"
 MSG_BALLOT_WINDOW = "bylaw guard: ballots are cast only while voting is open, by the electorate"
@@ -104,6 +108,21 @@ SQLITE = [
              OR NEW.kind <> OLD.kind);
       SELECT RAISE(ABORT, '{MSG_PASS_FROM_VOTING}')
       WHERE NEW.state = 'passed' AND OLD.state NOT IN ('voting', 'passed');
+      SELECT RAISE(ABORT, '{MSG_RESULT}')
+      WHERE NEW.state = 'passed' AND OLD.state = 'voting' AND (
+        NEW.yes_count <> (SELECT COUNT(*) FROM proposals_ballot
+                          WHERE proposal_id = NEW.id AND choice = 'yes')
+        OR NEW.no_count <> (SELECT COUNT(*) FROM proposals_ballot
+                            WHERE proposal_id = NEW.id AND choice = 'no')
+        OR NEW.abstain_count <> (SELECT COUNT(*) FROM proposals_ballot
+                                 WHERE proposal_id = NEW.id AND choice = 'abstain'));
+    END""",
+    f"""CREATE TRIGGER IF NOT EXISTS proposals_proposal_guard_insert
+    BEFORE INSERT ON proposals_proposal
+    BEGIN
+      SELECT RAISE(ABORT, '{MSG_INSERT_PROPOSAL}')
+      WHERE NEW.state <> 'draft' OR NEW.submitted_at IS NOT NULL OR NEW.rules IS NOT NULL
+        OR NEW.yes_count <> 0 OR NEW.no_count <> 0 OR NEW.abstain_count <> 0;
     END""",
     f"""CREATE TRIGGER IF NOT EXISTS proposals_proposal_guard_delete
     BEFORE DELETE ON proposals_proposal
@@ -134,6 +153,7 @@ SQLITE_NAMES = [
     *[f"{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")],
     "governance_bylawversion_guard_insert",
     "proposals_proposal_guard_update",
+    "proposals_proposal_guard_insert",
     "proposals_proposal_guard_delete",
     "proposals_electorateentry_guard_insert",
     "proposals_ballot_guard_insert",
@@ -206,6 +226,23 @@ POSTGRESQL_FUNCTIONS = [
       IF NEW.state = 'passed' AND OLD.state NOT IN ('voting', 'passed') THEN
         {_pg_raise(MSG_PASS_FROM_VOTING)}
       END IF;
+      IF NEW.state = 'passed' AND OLD.state = 'voting' AND (
+         NEW.yes_count <> (SELECT COUNT(*) FROM proposals_ballot
+                           WHERE proposal_id = NEW.id AND choice = 'yes')
+         OR NEW.no_count <> (SELECT COUNT(*) FROM proposals_ballot
+                             WHERE proposal_id = NEW.id AND choice = 'no')
+         OR NEW.abstain_count <> (SELECT COUNT(*) FROM proposals_ballot
+                                  WHERE proposal_id = NEW.id AND choice = 'abstain')) THEN
+        {_pg_raise(MSG_RESULT)}
+      END IF;
+      RETURN NEW;
+    END; $$ LANGUAGE plpgsql""",
+    f"""CREATE OR REPLACE FUNCTION proposals_proposal_guard_insert() RETURNS trigger AS $$
+    BEGIN
+      IF NEW.state <> 'draft' OR NEW.submitted_at IS NOT NULL OR NEW.rules IS NOT NULL
+         OR NEW.yes_count <> 0 OR NEW.no_count <> 0 OR NEW.abstain_count <> 0 THEN
+        {_pg_raise(MSG_INSERT_PROPOSAL)}
+      END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
     f"""CREATE OR REPLACE FUNCTION proposals_proposal_guard_delete() RETURNS trigger AS $$
@@ -253,6 +290,9 @@ POSTGRESQL_TRIGGERS = [
     """CREATE OR REPLACE TRIGGER proposals_proposal_guard_update
     BEFORE UPDATE ON proposals_proposal
     FOR EACH ROW EXECUTE FUNCTION proposals_proposal_guard_update()""",
+    """CREATE OR REPLACE TRIGGER proposals_proposal_guard_insert
+    BEFORE INSERT ON proposals_proposal
+    FOR EACH ROW EXECUTE FUNCTION proposals_proposal_guard_insert()""",
     """CREATE OR REPLACE TRIGGER proposals_proposal_guard_delete
     BEFORE DELETE ON proposals_proposal
     FOR EACH ROW EXECUTE FUNCTION proposals_proposal_guard_delete()""",
@@ -274,6 +314,7 @@ POSTGRESQL_DROP = [
     ],
     "DROP TRIGGER IF EXISTS governance_bylawversion_guard_insert ON governance_bylawversion",
     "DROP TRIGGER IF EXISTS proposals_proposal_guard_update ON proposals_proposal",
+    "DROP TRIGGER IF EXISTS proposals_proposal_guard_insert ON proposals_proposal",
     "DROP TRIGGER IF EXISTS proposals_proposal_guard_delete ON proposals_proposal",
     "DROP TRIGGER IF EXISTS proposals_electorateentry_guard_insert ON proposals_electorateentry",
     "DROP TRIGGER IF EXISTS proposals_ballot_guard_write ON proposals_ballot",
