@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from config.views import healthz
+
 api_v1 = [
     path("", include("members.api_urls")),
     path("", include("governance.api_urls")),
@@ -10,6 +12,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("members.urls")),
     path("bylaws/", include("governance.urls")),
     path("proposals/", include("proposals.urls")),

@@ -201,13 +201,13 @@ class ProposalBallot(APIView):
     def post(self, request, pk):
         data = BallotSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proposal = _visible_proposal(pk, request.user)
+        # cast_vote applies due transitions and answers 404/409 itself.
         result = services.cast_vote(
-            proposal_id=proposal.pk, voter=request.user, choice=data.validated_data["choice"]
+            proposal_id=pk, voter=request.user, choice=data.validated_data["choice"]
         )
         return Response(
             {
-                "proposal": proposal.pk,
+                "proposal": pk,
                 "choice": result.ballot.choice,
                 "receipt": result.receipt,
                 "changed": result.changed,

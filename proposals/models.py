@@ -92,13 +92,15 @@ class Proposal(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in State]), name="proposals_proposal_state_valid"
+                condition=Q(state__in=[s.value for s in State]),
+                name="proposals_proposal_state_valid",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=[k.value for k in Kind]), name="proposals_proposal_kind_valid"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "withdrawn"]) | Q(submitted_at__isnull=False, rules__isnull=False),
+                condition=Q(state__in=["draft", "withdrawn"])
+                | Q(submitted_at__isnull=False, rules__isnull=False),
                 name="proposals_proposal_submitted_has_rules",
             ),
             models.CheckConstraint(
@@ -218,7 +220,9 @@ class ElectorateEntry(models.Model):
 
 class Ballot(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="ballots")
-    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots")
+    voter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ballots"
+    )
     choice = models.CharField(max_length=8, choices=Choice.choices)
     cast_at = models.DateTimeField()
     changed_at = models.DateTimeField()
@@ -231,7 +235,8 @@ class Ballot(models.Model):
                 fields=["proposal", "voter"], name="proposals_ballot_one_per_member"
             ),
             models.CheckConstraint(
-                condition=Q(choice__in=["yes", "no", "abstain"]), name="proposals_ballot_choice_valid"
+                condition=Q(choice__in=["yes", "no", "abstain"]),
+                name="proposals_ballot_choice_valid",
             ),
         ]
         indexes = [models.Index(fields=["proposal", "choice"])]

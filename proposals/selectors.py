@@ -152,7 +152,10 @@ def published_ballots(proposal: Proposal) -> dict:
     ballots = Ballot.objects.filter(proposal=proposal)
     if secrecy == "secret":
         rows = ballots.order_by("receipt_hash").values_list("receipt_hash", "choice")
-        return {"secrecy": secrecy, "ballots": [{"receipt_sha256": h, "choice": c} for h, c in rows]}
+        return {
+            "secrecy": secrecy,
+            "ballots": [{"receipt_sha256": h, "choice": c} for h, c in rows],
+        }
     rows = ballots.order_by("voter__username").values_list("voter__username", "choice")
     return {"secrecy": secrecy, "ballots": [{"member": u, "choice": c} for u, c in rows]}
 
@@ -183,9 +186,7 @@ def timeline(proposal: Proposal) -> list[dict]:
         steps.append((proposal.get_state_display(), proposal.closed_at))
     else:
         steps.append((_("Enactment after the timelock"), proposal.enactable_at))
-    return [
-        {"label": label, "at": at, "done": at is not None and at <= now} for label, at in steps
-    ]
+    return [{"label": label, "at": at, "done": at is not None and at <= now} for label, at in steps]
 
 
 def revision_diff(proposal: Proposal, number: int) -> dict:
@@ -239,9 +240,7 @@ def amendment_diffs(proposal: Proposal) -> list[dict]:
     for amendment in proposal.amendments.all():
         current = current_version(amendment.article_slug)
         if proposal.state == State.ENACTED and amendment.article_slug:
-            enacted = proposal.enacted_versions.filter(
-                article__slug=amendment.article_slug
-            ).first()
+            enacted = proposal.enacted_versions.filter(article__slug=amendment.article_slug).first()
             if enacted:
                 current = enacted.article.versions.filter(number=enacted.number - 1).first()
         rows.append(

@@ -27,8 +27,8 @@ from config.errors import DomainError, NotFound
 from governance import journal
 from governance.chain import canonical_json
 from governance.decisions import decide_for
-from governance.services import clean_amendment, enact_proposal, required_decision_class
 from governance.selectors import current_parameters
+from governance.services import clean_amendment, enact_proposal, required_decision_class
 from members.models import Member, Membership
 from members.roles import APPOINTED_ROLES
 from members.selectors import has_role, is_member
@@ -426,7 +426,13 @@ def advance_proposal(*, proposal_id: int, now: datetime | None = None) -> Propos
     """Apply every transition that is due, each in its own transaction.
 
     Idempotent: running it twice, or on several servers at once, moves a
-    proposal once (each step re-reads the state under a lock)."""
+    proposal once (each step re-reads the state under a lock). When nothing
+    is due — the common case on every read and ballot — it takes no lock."""
+    proposal = Proposal.objects.filter(pk=proposal_id).first()
+    if proposal is None:
+        raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
+    if not _is_due(proposal, now or timezone.now()):
+        return proposal
     for _step in range(5):
         now_ = now or timezone.now()
         with transaction.atomic():
@@ -435,6 +441,16 @@ def advance_proposal(*, proposal_id: int, now: datetime | None = None) -> Propos
         if not moved:
             return proposal
     return proposal
+
+
+def _is_due(proposal: Proposal, now: datetime) -> bool:
+    deadline = {
+        State.DISCUSSION: proposal.discussion_ends_at,
+        State.NOTICE: proposal.notice_ends_at,
+        State.VOTING: proposal.voting_closes_at,
+        State.PASSED: proposal.enactable_at,
+    }.get(proposal.state)
+    return deadline is not None and now >= deadline
 
 
 def _advance_one_step(proposal: Proposal, now: datetime) -> bool:
@@ -557,10 +573,7 @@ def recount(proposal: Proposal) -> dict[str, int]:
     """Count the stored ballots (one grouped query)."""
     counts = {c.value: 0 for c in Choice}
     for row in (
-        Ballot.objects.filter(proposal=proposal)
-        .values("choice")
-        .annotate(n=Count("pk"))
-        .order_by()
+        Ballot.objects.filter(proposal=proposal).values("choice").annotate(n=Count("pk")).order_by()
     ):
         counts[row["choice"]] = row["n"]
     return counts
@@ -591,9 +604,7 @@ def _close_voting(proposal: Proposal) -> None:
     proposal.state = outcome.state
     proposal.closed_at = proposal.voting_closes_at
     if outcome.state == State.PASSED:
-        proposal.enactable_at = proposal.closed_at + timedelta(
-            days=proposal.rules["timelock_days"]
-        )
+        proposal.enactable_at = proposal.closed_at + timedelta(days=proposal.rules["timelock_days"])
     proposal.save()
     journal.record(
         kind="proposal.closed",
@@ -714,7 +725,11 @@ def cast_vote(*, proposal_id: int, voter: Member, choice: str) -> CastResult:
             ballot.changed_at = now
             ballot.save(update_fields=["choice", "changed_at"])
         Proposal.objects.filter(pk=proposal.pk).update(**updates)
-        proposal.refresh_from_db(fields=["yes_count", "no_count", "abstain_count"])
+        # The row is locked: the new counts are known without reading them back.
+        setattr(proposal, counter[choice], getattr(proposal, counter[choice]) + 1)
+        if len(updates) == 2:
+            previous = next(field for field in updates if field != counter[choice])
+            setattr(proposal, previous, getattr(proposal, previous) - 1)
         publish.tally_changed(proposal=proposal)
         return CastResult(ballot=ballot, receipt=code, changed=True)
 
@@ -805,8 +820,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
                 "",
                 _("Governance journal head (keep it to verify the record later):"),
                 f"{seq}:{head_hash}",
-                "python governance/chain.py verify journal.jsonl --expect-head "
-                f"{seq}:{head_hash}",
+                f"python governance/chain.py verify journal.jsonl --expect-head {seq}:{head_hash}",
             ]
         )
         messages.append(

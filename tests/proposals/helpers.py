@@ -22,7 +22,9 @@ MINUTE = timedelta(minutes=1)
 
 def lifecycle_days(entrenched: bool) -> int:
     p = current_parameters()
-    return p.discussion_days + (p.notice_days if entrenched else 0) + p.voting_days + p.timelock_days
+    return (
+        p.discussion_days + (p.notice_days if entrenched else 0) + p.voting_days + p.timelock_days
+    )
 
 
 def draft(author, *, kind="motion", title="A proposal", body="Why and what.", **contents):

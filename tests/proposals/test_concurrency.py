@@ -52,11 +52,14 @@ def test_hundred_concurrent_casts_by_one_member_leave_exactly_one_ballot():
     with time_machine.travel(proposal.voting_opens_at + MINUTE, tick=True):
         services.advance_proposal(proposal_id=proposal.pk)
         jobs = [
-            (lambda c=choices[i % 3]: services.cast_vote(
-                proposal_id=proposal.pk, voter=author, choice=c))
+            (
+                lambda c=choices[i % 3]: services.cast_vote(
+                    proposal_id=proposal.pk, voter=author, choice=c
+                )
+            )
             for i in range(100)
         ]
-        results, errors = run_concurrently(jobs, workers=20)
+        _results, errors = run_concurrently(jobs, workers=20)
     assert errors == []
     assert Ballot.objects.filter(proposal=proposal).count() == 1
     proposal.refresh_from_db()
@@ -75,11 +78,14 @@ def test_concurrent_casts_by_many_members_lose_none():
     with time_machine.travel(proposal.voting_opens_at + MINUTE, tick=True):
         services.advance_proposal(proposal_id=proposal.pk)
         jobs = [
-            (lambda v=v, i=i: services.cast_vote(
-                proposal_id=proposal.pk, voter=v, choice="yes" if i % 4 else "no"))
+            (
+                lambda v=v, i=i: services.cast_vote(
+                    proposal_id=proposal.pk, voter=v, choice="yes" if i % 4 else "no"
+                )
+            )
             for i, v in enumerate(voters)
         ]
-        results, errors = run_concurrently(jobs, workers=20)
+        _results, errors = run_concurrently(jobs, workers=20)
     assert errors == []
     proposal = Proposal.objects.get(pk=proposal.pk)
     assert Ballot.objects.filter(proposal=proposal).count() == 40

@@ -95,13 +95,23 @@ def test_entrenched_amendment_goes_through_notice_and_every_member_is_told(commu
         )
     )
     assert told == {"alice", "bob", "carol", "ada"}
-    with time_machine.travel(proposal.discussion_ends_at + MINUTE, tick=False), pytest.raises(
-        TextFrozen
+    with (
+        time_machine.travel(proposal.discussion_ends_at + MINUTE, tick=False),
+        pytest.raises(TextFrozen),
     ):
         services.update_proposal(
-            proposal_id=proposal.pk, actor=alice, title="Sneaky", body="changed",
-            amendments=[{"article_slug": "purpose", "new_title": "Purpose",
-                         "new_class": "entrenched", "new_text": "Another purpose."}],
+            proposal_id=proposal.pk,
+            actor=alice,
+            title="Sneaky",
+            body="changed",
+            amendments=[
+                {
+                    "article_slug": "purpose",
+                    "new_title": "Purpose",
+                    "new_class": "entrenched",
+                    "new_text": "Another purpose.",
+                }
+            ],
         )
 
 
@@ -109,7 +119,11 @@ def test_passed_entrenched_amendment_is_enacted_as_a_new_bylaw_version(community
     proposal = amend(community["alice"], voters, slug="purpose", text="A clearer purpose.")
     assert proposal.state == State.ENACTED
     version = current_version("purpose")
-    assert (version.number, version.text, version.enacted_by_id) == (2, "A clearer purpose.", proposal.pk)
+    assert (version.number, version.text, version.enacted_by_id) == (
+        2,
+        "A clearer purpose.",
+        proposal.pk,
+    )
 
 
 def test_entrenched_amendment_below_three_quarters_is_rejected_and_changes_nothing(
@@ -118,8 +132,14 @@ def test_entrenched_amendment_below_three_quarters_is_rejected_and_changes_nothi
     proposal = draft(
         community["alice"],
         kind="amendment",
-        amendments=[{"article_slug": "asset-lock", "new_title": "Asset lock",
-                     "new_class": "ordinary", "new_text": "Assets may be sold to a company."}],
+        amendments=[
+            {
+                "article_slug": "asset-lock",
+                "new_title": "Asset lock",
+                "new_class": "ordinary",
+                "new_text": "Assets may be sold to a company.",
+            }
+        ],
     )
     proposal = hold_vote(proposal, yes=voters[:2], no=voters[2:3])
     assert proposal.state == State.REJECTED
@@ -184,9 +204,12 @@ def test_voting_outside_the_window_is_refused(community, state_setup):
         expected = VotingClosed
     with pytest.raises(expected):
         services.cast_vote(proposal_id=proposal.pk, voter=alice, choice="yes")
-    assert not Ballot.objects.filter(proposal=proposal, voter=alice).exclude(
-        cast_at__lt=timezone.now() - timedelta(days=1)
-    ).exists() or state_setup == "closed"
+    assert (
+        not Ballot.objects.filter(proposal=proposal, voter=alice)
+        .exclude(cast_at__lt=timezone.now() - timedelta(days=1))
+        .exists()
+        or state_setup == "closed"
+    )
 
 
 def test_unknown_choice_is_refused(community):
@@ -250,6 +273,10 @@ def test_the_electorate_cannot_be_packed_after_voting_opens(community):
         ElectorateEntry.objects.create(proposal=proposal, member=intruder)
     with pytest.raises(IntegrityError, match="bylaw guard"), transaction.atomic():
         Ballot.objects.create(
-            proposal=proposal, voter=intruder, choice="yes",
-            cast_at=timezone.now(), changed_at=timezone.now(), receipt_hash="x",
+            proposal=proposal,
+            voter=intruder,
+            choice="yes",
+            cast_at=timezone.now(),
+            changed_at=timezone.now(),
+            receipt_hash="x",
         )

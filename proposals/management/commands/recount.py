@@ -20,7 +20,9 @@ class Command(BaseCommand):
         kept = {"yes": found.yes_count, "no": found.no_count, "abstain": found.abstain_count}
         self.stdout.write(f"proposal #{found.pk} “{found.title}” ({found.get_state_display()})")
         for choice in ("yes", "no", "abstain"):
-            self.stdout.write(f"  {choice:8} tally {kept[choice]:>8}   ballots {counted[choice]:>8}")
+            self.stdout.write(
+                f"  {choice:8} tally {kept[choice]:>8}   ballots {counted[choice]:>8}"
+            )
         if counted != kept:
             raise CommandError("The running tally differs from the ballots.")
         self.stdout.write(self.style.SUCCESS("The running tally agrees with the ballots."))

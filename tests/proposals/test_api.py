@@ -1,0 +1,95 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from proposals.models import Ballot, Proposal
+from tests.proposals.helpers import draft, hold_vote
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(member):
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=member)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+def test_member_drafts_and_submits_a_proposal_through_the_api(community):
+    api = client_for(community["alice"])
+    response = api.post(
+        "/api/v1/proposals/",
+        {"kind": "motion", "title": "Open our books monthly", "body": "Transparency."},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    proposal_id = response.json()["id"]
+    assert response.json()["state"] == "draft"
+    response = api.post(f"/api/v1/proposals/{proposal_id}/submit/")
+    assert response.status_code == 200
+    assert response.json()["state"] == "discussion"
+    assert response.json()["rules"]["voting_days"] == 14
+
+
+def test_anonymous_reads_proposals_but_cannot_draft(community):
+    hold_vote(draft(community["alice"]), yes=[community["alice"]], enact=False)
+    api = APIClient()
+    assert api.get("/api/v1/proposals/").status_code == 200
+    response = api.post("/api/v1/proposals/", {"kind": "motion", "title": "x", "body": "y"})
+    assert response.status_code in (401, 403)
+
+
+def test_drafts_are_private_to_their_authors(community):
+    proposal = draft(community["alice"])
+    assert client_for(community["bob"]).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 404
+    assert (
+        client_for(community["alice"]).get(f"/api/v1/proposals/{proposal.pk}/").status_code == 200
+    )
+
+
+def test_empty_or_oversized_proposal_is_a_400_with_a_message(community):
+    api = client_for(community["alice"])
+    response = api.post(
+        "/api/v1/proposals/", {"kind": "motion", "title": "", "body": "y"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "title" in response.json()["detail"]
+    response = api.post(
+        "/api/v1/proposals/",
+        {"kind": "motion", "title": "Big", "body": "x" * 1_000_000},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "too long" in response.json()["detail"]
+    assert not Proposal.objects.exists()
+
+
+def test_ballot_errors_have_clear_statuses(community):
+    alice = community["alice"]
+    proposal = draft(alice)
+    api = client_for(alice)
+    response = api.post(f"/api/v1/proposals/{proposal.pk}/ballot/", {"choice": "yes"})
+    assert response.status_code == 409
+    assert "not opened" in response.json()["detail"]
+    response = api.post(f"/api/v1/proposals/{proposal.pk}/ballot/", {"choice": "maybe"})
+    assert response.status_code == 400
+    assert api.post("/api/v1/proposals/999/ballot/", {"choice": "yes"}).status_code == 404
+    assert not Ballot.objects.exists()
+
+
+def test_results_explain_the_outcome(community):
+    alice, bob, carol = community["alice"], community["bob"], community["carol"]
+    proposal = hold_vote(draft(alice), yes=[alice, bob], no=[carol], enact=False)
+    data = APIClient().get(f"/api/v1/proposals/{proposal.pk}/results/").json()
+    assert (data["yes"], data["no"], data["abstain"], data["electorate_size"]) == (2, 1, 0, 4)
+    assert data["outcome"] == "passed"
+    assert data["explanation"] == ("passed: 67 % yes of yes+no > 1/2; turnout 75 % ≥ 1/10 (3 of 4)")
+    ballots = APIClient().get(f"/api/v1/proposals/{proposal.pk}/ballots/").json()
+    assert ballots["secrecy"] == "roll_call"
+    assert {"member": "carol", "choice": "no"} in ballots["ballots"]
+
+
+def test_openapi_schema_documents_the_ballot_endpoint(db):
+    response = APIClient().get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/proposals/{id}/ballot/" in response.content
