@@ -37,9 +37,7 @@ def _frac(pair) -> str:
     return "1/2" if (num, den) == (1, 2) else f"{num}/{den}"
 
 
-def decide(
-    *, rule: DecisionRule, yes: int, no: int, abstain: int, electorate: int
-) -> Outcome:
+def decide(*, rule: DecisionRule, yes: int, no: int, abstain: int, electorate: int) -> Outcome:
     ballots = yes + no + abstain
     turnout = Fraction(ballots, electorate) if electorate else Fraction(0)
     turnout_met = rule.meets_quorum(ballots, electorate)

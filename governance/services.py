@@ -205,9 +205,7 @@ def enact_proposal(*, proposal_id: int):
     amendments = list(proposal.amendments.order_by("pk"))
     required = required_decision_class(
         kind=proposal.kind,
-        amendments=[
-            {"article_slug": a.article_slug, "new_class": a.new_class} for a in amendments
-        ],
+        amendments=[{"article_slug": a.article_slug, "new_class": a.new_class} for a in amendments],
     )
     if required == "entrenched" and proposal.decision_class != "entrenched":
         raise GuardViolation(
