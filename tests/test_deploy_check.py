@@ -7,7 +7,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # The test settings export development values; production gets none of them.
+    dropped = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "ALLOWED_HOSTS"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -23,11 +25,13 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
     result = run_manage(
         "check",
         "--deploy",
+        "--fail-level",
+        "WARNING",
         SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
         ALLOWED_HOSTS="commons.example.org",
     )
     assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout
+    assert "no issues" in result.stdout, result.stderr
 
 
 def test_the_server_refuses_to_start_without_a_secret_key():
