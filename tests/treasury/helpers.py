@@ -1,0 +1,48 @@
+"""Helpers for treasury tests: amounts today, receipts, ledger invariants."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from treasury.models import Account, BudgetLine, Posting, Transaction
+
+
+def today() -> dt.date:
+    return timezone.now().date()
+
+
+def assert_ledger_invariants() -> None:
+    """Every transaction balances with 2+ postings; every account balance is
+    the sum of its postings; no budget line is overspent; the chain links up."""
+    from governance import chain
+    from treasury.models import LedgerEntry
+
+    for txn in Transaction.objects.prefetch_related("postings"):
+        amounts = [p.amount_cents for p in txn.postings.all()]
+        assert txn.status == "posted"
+        assert len(amounts) >= 2 and sum(amounts) == 0, (txn.pk, amounts)
+        assert all(a != 0 for a in amounts)
+    total = Posting.objects.aggregate(total=Sum("amount_cents"))["total"] or 0
+    assert total == 0
+    from treasury.selectors import balances
+
+    shown = {row["account"].code: row["cents"] for row in balances()["accounts"]}
+    for account in Account.objects.all():
+        raw = Posting.objects.filter(account=account).aggregate(t=Sum("amount_cents"))["t"] or 0
+        expected = -raw if account.type == "income" else raw
+        assert shown[account.code] == expected
+    for line in BudgetLine.objects.all():
+        spent = (
+            Posting.objects.filter(account__budget_line=line).aggregate(t=Sum("amount_cents"))["t"]
+            or 0
+        )
+        assert 0 <= spent <= line.amount_cents
+    lines = [entry.as_export() for entry in LedgerEntry.objects.order_by("seq")]
+    import json
+
+    result = chain.verify_lines(json.dumps(e) for e in lines)
+    assert result.ok, result.describe()
+    assert LedgerEntry.objects.count() == Transaction.objects.count()

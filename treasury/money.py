@@ -1,0 +1,45 @@
+"""Amounts are whole numbers of minor units (cents) in one currency per
+instance (`settings.CURRENCY`, EUR by default). These helpers turn what people
+type into cents and back, without floats."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from config.errors import InvalidInput
+
+_AMOUNT = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
+
+
+def currency() -> str:
+    return getattr(settings, "CURRENCY", "EUR")
+
+
+def parse_amount(text: str, *, allow_negative: bool = False) -> int:
+    """'12', '12.5', '12,50', '1 234.56' → cents. Refuses anything ambiguous."""
+    raw = (text or "").strip().replace("\u00a0", "").replace(" ", "")
+    if raw.upper().endswith(currency()):
+        raw = raw[: -len(currency())]
+    if not _AMOUNT.match(raw):
+        raise InvalidInput(
+            _("“%(text)s” is not an amount: write it like 12.50 or 12,50 (at most two decimals).")
+            % {"text": text}
+        )
+    try:
+        cents = int((Decimal(raw.replace(",", ".")) * 100).to_integral_exact())
+    except InvalidOperation as exc:  # pragma: no cover - the regex already guards
+        raise InvalidInput(_("“%(text)s” is not an amount.") % {"text": text}) from exc
+    if cents == 0 or (cents < 0 and not allow_negative):
+        raise InvalidInput(_("The amount must be greater than zero."))
+    return cents
+
+
+def format_cents(cents: int, *, with_currency: bool = True) -> str:
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(int(cents)), 100)
+    text = f"{sign}{whole:,}.{part:02d}".replace(",", "\u202f")
+    return f"{text} {currency()}" if with_currency else text
