@@ -269,6 +269,6 @@ def seed(*, stdout=None) -> dict:
     )
     from realtime.demo import seed_debates
 
-    seed_debates(proposals=proposals, members=people)
+    seed_debates(proposals=list(proposals.values()), members=people)
     states = sorted({p.state for p in proposals.values()})
     return {"members": len(people), "proposals": len(proposals), "states": states}

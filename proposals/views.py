@@ -71,8 +71,17 @@ def _detail_context(request, proposal, **extra):
         "can_edit": services.can_edit(request.user, proposal),
         "coauthor_form": CoauthorForm(),
         "revisions": proposal.revisions.order_by("number"),
+        "budget_lines": _voted_budget_lines(proposal),
         **extra,
     }
+
+
+def _voted_budget_lines(proposal):
+    if proposal.kind != Kind.BUDGET or proposal.state != State.ENACTED:
+        return []
+    from treasury.selectors import budget_lines
+
+    return budget_lines(proposal_id=proposal.pk)
 
 
 def proposal_detail(request, pk):
