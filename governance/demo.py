@@ -270,5 +270,7 @@ def seed(*, stdout=None) -> dict:
     from realtime.demo import seed_debates
 
     seed_debates(proposals=list(proposals.values()), members=people)
-    states = sorted({p.state for p in proposals.values()})
+    from proposals.models import Proposal
+
+    states = sorted(set(Proposal.objects.values_list("state", flat=True)))
     return {"members": len(people), "proposals": len(proposals), "states": states}

@@ -114,11 +114,19 @@ def results(proposal: Proposal) -> dict:
         "threshold_inclusive": rule.get("threshold_inclusive"),
         "quorum": rule.get("quorum"),
         "outcome": outcome.state if (outcome and proposal.state in CLOSED_STATES) else None,
-        "explanation": outcome.explanation if outcome else None,
+        "explanation": _explain(proposal, outcome),
         "commitment": proposal.commitment or None,
         "voting_opens_at": proposal.voting_opens_at,
         "voting_closes_at": proposal.voting_closes_at,
     }
+
+
+def _explain(proposal: Proposal, outcome: Outcome | None) -> str | None:
+    if outcome is None:
+        return None
+    if proposal.state == State.VOTING:
+        return _("If voting closed now: %(explanation)s") % {"explanation": outcome.explanation}
+    return outcome.explanation
 
 
 @dataclass(frozen=True)
