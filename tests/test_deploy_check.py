@@ -8,7 +8,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_manage(*args, **env):
     # The test settings export development values; production gets none of them.
-    dropped = {"DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_COOKIES", "ALLOWED_HOSTS"}
+    dropped = {
+        "DEBUG",
+        "SECRET_KEY",
+        "SECURE_SSL_REDIRECT",
+        "SECURE_COOKIES",
+        "ALLOWED_HOSTS",
+        "DJANGO_ALLOW_ASYNC_UNSAFE",
+    }
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
     return subprocess.run(

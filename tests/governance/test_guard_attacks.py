@@ -649,24 +649,22 @@ def test_a_proposal_cannot_be_inserted_as_already_passed(community):
     assert not Proposal.objects.exists()
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)
 def test_a_version_enacted_by_a_forged_proposal_is_detected_by_verify_journal(community, target):
-    """Whatever slips past the triggers has no journal entry attesting its text."""
+    """A database owner can drop the triggers and forge a passed proposal and a
+    version; no journal entry attests that text, so verify_journal names it."""
     call_command("verify_journal")
-    try:
-        with transaction.atomic():
-            proposal = _forge_passed_proposal(community)
-            BylawVersion.objects.create(
-                article=target.article,
-                number=2,
-                title="Legal form",
-                article_class="ordinary",
-                text="The association is a company.",
-                enacted_by=proposal,
-                enacted_at=timezone.now(),
-            )
-    except IntegrityError:
-        pytest.skip("the trigger now rejects forged proposals; nothing to detect")
+    with triggers_removed():
+        proposal = _forge_passed_proposal(community)
+        BylawVersion.objects.create(
+            article=target.article,
+            number=2,
+            title="Legal form",
+            article_class="ordinary",
+            text="The association is a company.",
+            enacted_by=proposal,
+            enacted_at=timezone.now(),
+        )
     with pytest.raises(CommandError, match=rf"not attested by the journal.*{TARGET} v2"):
         call_command("verify_journal")
 
