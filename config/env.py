@@ -88,7 +88,14 @@ def channel_layers(redis_url: str | None) -> dict[str, Any]:
     return {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [redis_url], "capacity": 1500, "expiry": 60},
+            "CONFIG": {
+                # redis-py's defaults (5 s socket timeout, the same as channels_redis's
+                # blocking receive, and 100 pooled connections) drop idle websockets
+                # and fail under connection storms.
+                "hosts": [{"address": redis_url, "socket_timeout": 30, "max_connections": 2000}],
+                "capacity": 1500,
+                "expiry": 60,
+            },
         }
     }
 

@@ -1,1 +1,7 @@
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from realtime.consumers import DebateConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/proposals/<int:proposal_id>/", DebateConsumer.as_asgi()),
+]

@@ -11,6 +11,7 @@ import pytest
 from tests.factories import found, make_member
 from tests.servers import (  # noqa: F401  (fixtures)
     browser,
+    daphne_factory,
     daphne_server,
     page,
     redis_url,

@@ -30,7 +30,9 @@ def test_unsupported_database_is_refused_with_a_clear_message():
 def test_redis_url_selects_the_redis_channel_layer():
     layers = channel_layers("redis://127.0.0.1:6379/2")
     assert layers["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
-    assert layers["default"]["CONFIG"]["hosts"] == ["redis://127.0.0.1:6379/2"]
+    (host,) = layers["default"]["CONFIG"]["hosts"]
+    assert host["address"] == "redis://127.0.0.1:6379/2"
+    assert host["socket_timeout"] > 5  # longer than channels_redis's blocking receive
 
 
 def test_no_redis_url_means_the_in_memory_channel_layer():

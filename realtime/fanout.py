@@ -1,0 +1,124 @@
+"""One channel-layer subscription per debate and server process.
+
+A broadcast through the channel layer costs one delivery per subscribed
+channel; with a thousand readers in one debate that is a thousand deliveries
+(and, with the in-memory layer, quadratic bookkeeping). Instead, each server
+process subscribes one channel of its own to a debate's group while at least
+one local reader is connected, and hands every message to its local
+consumers itself. With Redis, a broadcast then costs one delivery per
+server, whatever the audience.
+
+Delivery stays at-most-once: consumers detect gaps by sequence number and
+fill them from the stored log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from channels.layers import get_channel_layer
+
+from realtime.events import LAYER_EVENT, LAYER_PRESENCE, proposal_group
+
+logger = logging.getLogger(__name__)
+
+# Group memberships expire in the channel layers (a day by default); renew well before.
+RENEW_EVERY = 3600.0
+
+
+class Room:
+    def __init__(self, proposal_id: int):
+        self.proposal_id = proposal_id
+        self.consumers: set = set()
+        self.channel: str | None = None
+        self.task: asyncio.Task | None = None
+        self.ready = asyncio.Event()
+
+
+class Hub:
+    """The rooms of one event loop (one per Daphne process)."""
+
+    def __init__(self):
+        self.rooms: dict[int, Room] = {}
+
+    async def join(self, proposal_id: int, consumer) -> None:
+        room = self.rooms.get(proposal_id)
+        if room is None:
+            room = self.rooms[proposal_id] = Room(proposal_id)
+            room.task = asyncio.get_running_loop().create_task(self._pump(room))
+        room.consumers.add(consumer)
+        await room.ready.wait()
+
+    async def leave(self, proposal_id: int, consumer) -> None:
+        room = self.rooms.get(proposal_id)
+        if room is None:
+            return
+        room.consumers.discard(consumer)
+        if room.consumers:
+            return
+        del self.rooms[proposal_id]
+        if room.task is not None:
+            room.task.cancel()
+        if room.channel is not None:
+            try:
+                await get_channel_layer().group_discard(proposal_group(proposal_id), room.channel)
+            except Exception:  # the membership expires on its own
+                logger.warning("could not leave group of proposal %s", proposal_id)
+
+    async def _pump(self, room: Room) -> None:
+        layer = get_channel_layer()
+        group = proposal_group(room.proposal_id)
+        loop = asyncio.get_running_loop()
+        while room.channel is None:
+            try:
+                # The default prefix: channels_redis reads all of a process's channels in one loop.
+                channel = await layer.new_channel()
+                await layer.group_add(group, channel)
+                room.channel = channel
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # readers still get the stored log; live events wait
+                logger.exception("subscribing to proposal %s failed", room.proposal_id)
+                room.ready.set()
+                await asyncio.sleep(1)
+        room.ready.set()
+        renewed_at = loop.time()
+        while True:
+            try:
+                message = await layer.receive(room.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # e.g. Redis unavailable: retry; clients fill gaps later
+                logger.exception("receiving for proposal %s failed", room.proposal_id)
+                await asyncio.sleep(1)
+                continue
+            self._dispatch(room, message)
+            if loop.time() - renewed_at > RENEW_EVERY:
+                renewed_at = loop.time()
+                await layer.group_add(group, room.channel)
+
+    @staticmethod
+    def _dispatch(room: Room, message: dict) -> None:
+        kind = message.get("type")
+        for consumer in list(room.consumers):
+            try:
+                if kind == LAYER_EVENT:
+                    consumer.deliver_event(message["seq"], message["text"])
+                elif kind == LAYER_PRESENCE:
+                    consumer.deliver_presence(message["count"])
+            except Exception:  # one broken connection must not starve the others
+                logger.exception("delivery to %s failed", consumer.channel_name)
+
+
+_hubs: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def hub() -> Hub:
+    """The hub of the running event loop."""
+    loop = asyncio.get_running_loop()
+    current = _hubs.get(loop)
+    if current is None:
+        current = _hubs[loop] = Hub()
+    return current

@@ -1,0 +1,267 @@
+/* Live debate panel: connects to /ws/proposals/<id>/, catches up by sequence
+ * number, reconnects with backoff and updates the panel without reload.
+ * Without JavaScript the panel is a plain page with plain forms. */
+(function () {
+  "use strict";
+
+  var panel = document.querySelector("[data-ws-path]");
+  if (!panel || !window.WebSocket) { return; }
+
+  var strings = JSON.parse(document.getElementById("debate-strings").textContent);
+  var stateLabels = JSON.parse(document.getElementById("debate-state-labels").textContent);
+  var connection = panel.querySelector("[data-debate-connection]");
+  var list = panel.querySelector("[data-debate-arguments]");
+  var form = panel.querySelector("[data-debate-form]");
+  var template = panel.querySelector('template[data-debate-template="argument"]');
+  var lastSeq = parseInt(panel.dataset.lastSeq, 10) || 0;
+  var socket = null;
+  var attempt = 0;
+  var pingTimer = null;
+  var stopped = false;
+  var pendingRef = null;
+  var refCounter = 0;
+
+  function setConnection(state, seconds) {
+    var text = strings[state] || state;
+    connection.textContent = text.replace("%(seconds)s", seconds);
+    panel.dataset.connection = state;
+  }
+
+  function url() {
+    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+    return scheme + window.location.host + panel.dataset.wsPath + "?after=" + lastSeq;
+  }
+
+  function connect() {
+    setConnection("connecting");
+    socket = new WebSocket(url());
+    socket.addEventListener("open", function () {
+      attempt = 0;
+      setConnection("live");
+      clearInterval(pingTimer);
+      pingTimer = setInterval(function () { send({ type: "ping" }); }, 60000);
+    });
+    socket.addEventListener("message", function (message) {
+      var frame;
+      try { frame = JSON.parse(message.data); } catch (e) { return; }
+      handle(frame);
+    });
+    socket.addEventListener("close", function (event) {
+      clearInterval(pingTimer);
+      socket = null;
+      if (pendingRef && form) { pendingRef = null; setBusy(false); }
+      if (stopped || event.code === 4404) { setConnection("offline"); return; }
+      // Exponential backoff with jitter: 1, 2, 4 … 30 s.
+      var delay = Math.min(30, Math.pow(2, attempt)) * (0.75 + Math.random() * 0.5);
+      if (event.code === 4429) { delay = Math.max(delay, 30); }
+      attempt += 1;
+      setConnection("reconnecting", Math.round(delay));
+      setTimeout(connect, delay * 1000);
+    });
+  }
+
+  function send(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) {
+      socket.send(JSON.stringify(frame));
+      return true;
+    }
+    return false;
+  }
+
+  function field(element, name) {
+    return element.querySelector(':scope > [data-field="' + name + '"], :scope > header > [data-field="' + name + '"]');
+  }
+
+  function argumentElement(id) {
+    return document.getElementById("argument-" + id);
+  }
+
+  function showBody(element, data) {
+    var body = field(element, "body");
+    var notice = field(element, "notice");
+    if (data.status === "visible") {
+      body.innerHTML = data.html; // sanitized by the server (markdown-it + nh3)
+      body.hidden = false;
+      notice.hidden = true;
+      element.classList.remove("argument-hidden");
+    } else {
+      body.innerHTML = "";
+      body.hidden = true;
+      var text = strings.hidden_by
+        .replace("%(steward)s", data.hidden_by)
+        .replace("%(reason)s", data.hidden_reason);
+      if (data.status === "under_review") { text += " " + strings.under_review; }
+      if (data.status === "hide_confirmed") { text += " " + strings.hide_confirmed; }
+      notice.textContent = text;
+      notice.hidden = false;
+      element.classList.add("argument-hidden");
+      // Forms that act on the visible text no longer apply.
+      element.querySelectorAll(":scope > .argument-actions, :scope > .argument-action, :scope > .argument-history")
+        .forEach(function (node) { node.remove(); });
+    }
+    field(element, "edited").hidden = !data.edited_at;
+  }
+
+  function addArgument(data) {
+    if (argumentElement(data.id)) { return; }
+    var element = template.content.firstElementChild.cloneNode(true);
+    element.id = "argument-" + data.id;
+    element.dataset.argument = data.id;
+    element.classList.add("argument-" + data.stance);
+    var meta = element.querySelector("header");
+    meta.id = "argument-" + data.id + "-meta";
+    element.setAttribute("aria-labelledby", meta.id);
+    field(element, "stance").textContent = strings["stance_" + data.stance] || data.stance;
+    field(element, "author").textContent = data.author_name;
+    var time = field(element, "time");
+    time.setAttribute("datetime", data.created_at);
+    time.textContent = new Date(data.created_at).toLocaleString(document.documentElement.lang || undefined);
+    prepareActions(element, data);
+    showBody(element, data);
+    var parent = data.parent ? argumentElement(data.parent) : null;
+    var container = parent ? field(parent, "replies") : list;
+    container.appendChild(element);
+    var empty = list.querySelector("[data-debate-empty]");
+    if (empty) { empty.remove(); }
+  }
+
+  // The template carries the forms this reader may use; point them at the new
+  // message and drop those that do not apply (own message, replies).
+  function prepareActions(element, data) {
+    var isAuthor = data.author === panel.dataset.username;
+    element.querySelectorAll("[data-only]").forEach(function (node) {
+      var only = node.dataset.only;
+      if ((only === "top-level" && data.parent) || (only === "not-author" && isAuthor)) {
+        node.remove();
+      }
+    });
+    element.querySelectorAll("form[data-action-url]").forEach(function (formNode) {
+      formNode.action = formNode.dataset.actionUrl.replace("/0/", "/" + data.id + "/");
+    });
+    element.querySelectorAll("[data-argument-id]").forEach(function (input) { input.value = data.id; });
+    element.querySelectorAll("[data-id]").forEach(function (input) { input.id = input.dataset.id + data.id; });
+    element.querySelectorAll("label[data-for]").forEach(function (label) {
+      label.htmlFor = label.dataset.for + data.id;
+    });
+  }
+
+  function updateTally(tally) {
+    var box = panel.querySelector("[data-debate-tally]");
+    box.querySelector("[data-tally-yes]").textContent = tally.yes;
+    box.querySelector("[data-tally-no]").textContent = tally.no;
+    box.querySelector("[data-tally-abstain]").textContent = tally.abstain;
+    box.hidden = false;
+  }
+
+  var stored = {
+    "debate.argument_posted": function (data) { addArgument(data); },
+    "debate.argument_edited": function (data) {
+      var element = argumentElement(data.id);
+      if (element) { showBody(element, data); } else { addArgument(data); }
+    },
+    "debate.argument_hidden": function (data) {
+      var element = argumentElement(data.id);
+      if (element) { showBody(element, data); }
+    },
+    "debate.argument_restored": function (data) {
+      var element = argumentElement(data.id);
+      if (element) { showBody(element, data); }
+    },
+    "debate.argument_moderated": function (data) {
+      var element = argumentElement(data.id);
+      if (element) { showBody(element, data); }
+    },
+    "debate.tally": function (data) { updateTally(data); },
+    "debate.proposal_state": function (data) {
+      panel.querySelector("[data-debate-state]").textContent = stateLabels[data.state] || data.state;
+      if (data.tally) { updateTally(data.tally); }
+      if (data.is_open === false && form) {
+        var closed = document.createElement("p");
+        closed.className = "debate-closed";
+        closed.textContent = strings.closed;
+        form.replaceWith(closed);
+        form = null;
+        panel.querySelectorAll(".argument-actions").forEach(function (node) { node.remove(); });
+      }
+    }
+  };
+
+  function handle(frame) {
+    if (stored[frame.type]) {
+      if (frame.seq <= lastSeq) { return; }
+      lastSeq = frame.seq;
+      panel.dataset.lastSeq = lastSeq;
+      stored[frame.type](frame.data);
+      return;
+    }
+    switch (frame.type) {
+      case "debate.welcome":
+      case "debate.presence":
+        var count = frame.type === "debate.welcome" ? frame.data.presence : frame.data.count;
+        panel.querySelector("[data-debate-presence]").textContent = count;
+        break;
+      case "debate.resync":
+        stopped = true;
+        setConnection("offline");
+        connection.textContent = strings.resync;
+        if (socket) { socket.close(); }
+        break;
+      case "ack":
+        if (frame.ref === pendingRef && form) {
+          pendingRef = null;
+          form.reset();
+          showFormError("");
+          setBusy(false);
+        }
+        break;
+      case "error":
+        if (frame.ref !== undefined && frame.ref === pendingRef) {
+          pendingRef = null;
+          showFormError(frame.message);
+          setBusy(false);
+        }
+        break;
+    }
+  }
+
+  function showFormError(message) {
+    if (!form) { return; }
+    var box = form.querySelector("[data-debate-form-error]");
+    var textarea = form.querySelector("textarea");
+    box.textContent = message;
+    box.hidden = !message;
+    if (message) {
+      form.setAttribute("aria-describedby", box.id);
+      textarea.setAttribute("aria-invalid", "true");
+    } else {
+      form.removeAttribute("aria-describedby");
+      textarea.removeAttribute("aria-invalid");
+    }
+  }
+
+  function setBusy(busy) {
+    if (!form) { return; }
+    form.querySelector("button[type=submit]").disabled = busy;
+  }
+
+  if (form) {
+    form.addEventListener("submit", function (event) {
+      if (!socket || socket.readyState !== WebSocket.OPEN || pendingRef) { return; } // plain post
+      var stance = form.querySelector("input[name=stance]:checked");
+      refCounter += 1;
+      pendingRef = "post-" + refCounter;
+      var sent = send({
+        type: "post",
+        ref: pendingRef,
+        stance: stance ? stance.value : "",
+        body: form.querySelector("textarea[name=body]").value
+      });
+      if (!sent) { pendingRef = null; return; }
+      event.preventDefault();
+      setBusy(true);
+    });
+  }
+
+  window.addEventListener("beforeunload", function () { stopped = true; });
+  connect();
+})();

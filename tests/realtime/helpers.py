@@ -1,0 +1,64 @@
+"""Helpers for debate tests: proposals, session cookies and websocket clients
+talking to the full routed ASGI application."""
+
+from __future__ import annotations
+
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
+
+from proposals.models import Proposal
+
+
+def make_proposal(author, *, title="Plant fruit trees in the courtyard", **fields) -> Proposal:
+    """A motion under discussion (drafts are visible to their authors only).
+
+    Proposals are created as drafts (a database guard insists); the state is
+    then set directly, without the proposal services' own events, so that
+    debate tests see only the debate's events."""
+    now = timezone.now()
+    proposal = Proposal.objects.create(
+        kind="motion",
+        title=title,
+        body="We propose to plant six apple trees.",
+        author=author,
+        created_at=now,
+    )
+    values = {"state": "discussion", "submitted_at": now, "rules": {}, **fields}
+    Proposal.objects.filter(pk=proposal.pk).update(**values)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def session_cookie(member) -> str:
+    client = Client()
+    client.force_login(member)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def application():
+    from config.asgi import application as app
+
+    return app
+
+
+async def open_socket(path: str, *, cookie: str | None = None, origin="http://testserver"):
+    headers = [(b"host", b"testserver")]
+    if origin is not None:
+        headers.append((b"origin", origin.encode()))
+    if cookie:
+        headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
+    communicator = WebsocketCommunicator(application(), path, headers=headers)
+    connected, code = await communicator.connect(timeout=5)
+    return communicator, connected, code
+
+
+async def receive_until(communicator, frame_type: str, *, timeout: float = 3):
+    """Frames up to and including the first of `frame_type` (others collected)."""
+    seen = []
+    while True:
+        frame = await communicator.receive_json_from(timeout=timeout)
+        seen.append(frame)
+        if frame["type"] == frame_type:
+            return frame, seen

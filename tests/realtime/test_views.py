@@ -1,0 +1,156 @@
+"""The debate without JavaScript: pages, plain form posts, moderation forms."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from proposals.models import Proposal
+from realtime import services
+from realtime.models import Argument
+
+pytestmark = pytest.mark.django_db
+
+
+def post_url(proposal):
+    return reverse("realtime:post", args=[proposal.pk])
+
+
+def test_anyone_reads_the_debate_page(client, community, proposal):
+    services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="**Shade**", stance="pro"
+    )
+    response = client.get(reverse("realtime:debate", args=[proposal.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<strong>Shade</strong>" in html
+    assert f'data-ws-path="/ws/proposals/{proposal.pk}/"' in html
+    assert 'data-last-seq="1"' in html
+    assert "realtime/debate.js" in html
+    assert f'action="{post_url(proposal)}"' not in html  # no post form for visitors
+
+
+def test_a_draft_debate_is_not_public(client, community):
+    draft = Proposal.objects.create(
+        kind="motion", title="Secret", body="b", author=community["alice"],
+        created_at=timezone.now(),
+    )  # fmt: skip
+    assert client.get(reverse("realtime:debate", args=[draft.pk])).status_code == 404
+    client.force_login(community["alice"])
+    assert client.get(reverse("realtime:debate", args=[draft.pk])).status_code == 200
+
+
+def test_member_posts_with_a_plain_form_and_returns_to_the_proposal(client, community, proposal):
+    client.force_login(community["bob"])
+    response = client.post(post_url(proposal), {"stance": "question", "body": "How much?"})
+    argument = Argument.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("proposals:detail", args=[proposal.pk]) + (
+        f"#argument-{argument.pk}"
+    )
+    assert argument.stance == "question"
+
+
+def test_plain_form_returns_to_the_page_it_came_from(client, community, proposal):
+    client.force_login(community["bob"])
+    page = reverse("realtime:debate", args=[proposal.pk])
+    response = client.post(post_url(proposal), {"stance": "pro", "body": "Yes", "next": page})
+    assert response["Location"].startswith(page + "#argument-")
+
+
+def test_plain_form_never_redirects_off_site(client, community, proposal):
+    client.force_login(community["bob"])
+    response = client.post(
+        post_url(proposal), {"stance": "pro", "body": "Yes", "next": "https://evil.example/"}
+    )
+    assert response["Location"].startswith(reverse("proposals:detail", args=[proposal.pk]))
+
+
+def test_refused_post_shows_the_reason_and_keeps_the_text(client, community, proposal):
+    client.force_login(community["bob"])
+    response = client.post(post_url(proposal), {"stance": "", "body": "My careful text"})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Choose whether your argument is for, against or a question." in html
+    assert "My careful text" in html
+    assert not Argument.objects.exists()
+
+
+def test_non_member_post_is_refused(client, outsider, proposal):
+    client.force_login(outsider)
+    response = client.post(post_url(proposal), {"stance": "pro", "body": "Hello"})
+    assert response.status_code == 403
+    assert not Argument.objects.exists()
+
+
+def test_visitor_post_goes_to_login(client, proposal):
+    response = client.post(post_url(proposal), {"stance": "pro", "body": "Hello"})
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+    assert not Argument.objects.exists()
+
+
+def test_steward_hides_with_a_form_and_everyone_sees_the_notice(client, community, proposal):
+    argument = services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="buy pills", stance="pro"
+    )
+    client.force_login(community["carol"])
+    response = client.post(reverse("realtime:hide", args=[argument.pk]), {"reason": "Advertising"})
+    assert response.status_code == 302
+    client.logout()
+    html = client.get(reverse("realtime:debate", args=[proposal.pk])).content.decode()
+    assert "Hidden by carol. Reason: Advertising" in html
+    assert "buy pills" not in html
+
+
+def test_moderation_log_is_public(client, community, proposal):
+    argument = services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="buy pills", stance="pro"
+    )
+    services.hide_argument(actor=community["carol"], argument_id=argument.pk, reason="Advertising")
+    response = client.get(reverse("realtime:moderation_log"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Advertising" in html and "carol" in html
+    assert f"#argument-{argument.pk}" in html
+
+
+def test_edit_history_is_visible_to_everyone(client, community, proposal):
+    argument = services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="first words", stance="pro"
+    )
+    client.force_login(community["bob"])
+    client.post(reverse("realtime:edit", args=[argument.pk]), {"body": "better words"})
+    client.logout()
+    html = client.get(reverse("realtime:debate", args=[proposal.pk])).content.decode()
+    assert "better words" in html
+    assert "first words" in html
+    assert "Edit history (2 versions)" in html
+
+
+def test_panel_renders_threads_in_a_fixed_number_of_queries(
+    client, community, proposal, django_assert_max_num_queries
+):
+    for number in range(5):
+        root = services.post_argument(
+            actor=community["bob"], proposal_id=proposal.pk, body=f"root {number}", stance="pro"
+        )
+        services.post_argument(
+            actor=community["ada"], proposal_id=proposal.pk, body="reply", parent_id=root.pk
+        )
+    client.force_login(community["carol"])
+    with django_assert_max_num_queries(25):
+        response = client.get(reverse("realtime:debate", args=[proposal.pk]))
+    assert response.content.decode().count('class="argument ') == 10
+
+
+def test_proposal_page_carries_the_live_debate_panel(client, community, proposal):
+    services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="On the proposal page", stance="pro"
+    )
+    client.force_login(community["ada"])
+    response = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="debate"' in html
+    assert "On the proposal page" in html
+    assert f'action="{post_url(proposal)}"' in html
