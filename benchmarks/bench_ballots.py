@@ -145,6 +145,7 @@ def load(port: int, clients: int, requests_each: int, make_request) -> tuple[flo
     """Run `clients` threads with keep-alive connections; returns (seconds, latencies, acks)."""
     latencies: list[float] = []
     acks: list[tuple[int, str]] = []
+    errors: list[str] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
 
@@ -160,7 +161,8 @@ def load(port: int, clients: int, requests_each: int, make_request) -> tuple[flo
             response.read()
             mine.append(time.perf_counter() - started)
             if response.status != 200:
-                raise SystemExit(f"HTTP {response.status} for {path}")
+                errors.append(f"HTTP {response.status} for {method} {path}")
+                return
             if choice:
                 acked.append((index, choice))
         with lock:
@@ -174,6 +176,8 @@ def load(port: int, clients: int, requests_each: int, make_request) -> tuple[flo
     started = time.perf_counter()
     for thread in threads:
         thread.join()
+    if errors:
+        raise SystemExit(f"{len(errors)} failed requests, e.g. {errors[0]}")
     return time.perf_counter() - started, latencies, acks
 
 

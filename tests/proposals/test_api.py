@@ -64,6 +64,9 @@ def test_empty_or_oversized_proposal_is_a_400_with_a_message(community):
     assert not Proposal.objects.exists()
 
 
+# The ballot endpoint runs in a worker thread with its own database connection,
+# which sees only committed data.
+@pytest.mark.django_db(transaction=True)
 def test_ballot_errors_have_clear_statuses(community):
     alice = community["alice"]
     proposal = draft(alice)
@@ -93,3 +96,27 @@ def test_openapi_schema_documents_the_ballot_endpoint(db):
     response = APIClient().get("/api/schema/")
     assert response.status_code == 200
     assert b"/api/v1/proposals/{id}/ballot/" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_member_casts_and_changes_a_ballot_through_the_api(community):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from proposals import services
+
+    alice, bob = community["alice"], community["bob"]
+    proposal = draft(alice)
+    with time_machine.travel(timezone.now() - timedelta(days=8), tick=False):
+        services.submit_proposal(proposal_id=proposal.pk, actor=alice)
+    services.advance_proposal(proposal_id=proposal.pk)
+    api = client_for(bob)
+    first = api.post(f"/api/v1/proposals/{proposal.pk}/ballot/", {"choice": "yes"}, format="json")
+    second = api.post(f"/api/v1/proposals/{proposal.pk}/ballot/", {"choice": "no"}, format="json")
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert second.json()["changed"] is True
+    assert second.json()["receipt"] == first.json()["receipt"]
+    assert Ballot.objects.get(proposal=proposal, voter=bob).choice == "no"
+    assert APIClient().get(f"/api/v1/proposals/{proposal.pk}/results/").json()["no"] == 1
