@@ -7,6 +7,8 @@ starts with "debate guard:" so the IntegrityError names the guard.
 
 from __future__ import annotations
 
+from governance.guards import drop_sqlite_triggers, execute_for_vendor
+
 APPEND_ONLY = {
     "realtime_debateevent": "debate guard: the debate event log is append-only",
     "realtime_argumentrevision": "debate guard: the edit history of an argument is append-only",
@@ -76,17 +78,12 @@ def _pg_drop_statements() -> list[str]:
 
 
 def install(connection) -> None:
-    statements = _pg_statements() if connection.vendor == "postgresql" else _sqlite_statements()
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    execute_for_vendor(connection, sqlite=_sqlite_statements(), postgresql=_pg_statements())
 
 
 def uninstall(connection) -> None:
-    if connection.vendor == "postgresql":
-        statements = _pg_drop_statements()
-    else:
-        statements = [f"DROP TRIGGER IF EXISTS {name}" for name in _sqlite_names()]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+    execute_for_vendor(
+        connection,
+        sqlite=drop_sqlite_triggers(_sqlite_names()),
+        postgresql=_pg_drop_statements(),
+    )

@@ -19,6 +19,8 @@ Every message starts with "ledger guard:" so the IntegrityError names the guard.
 
 from __future__ import annotations
 
+from governance.guards import drop_sqlite_triggers, execute_for_vendor
+
 APPEND_ONLY = {
     "treasury_posting": "ledger guard: postings are immutable; record a reversal instead",
     "treasury_ledgerentry": "ledger guard: the ledger chain is append-only",
@@ -216,22 +218,12 @@ POSTGRESQL_DROP = [
 
 
 def install(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for statement in [*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS]:
-                cursor.execute(statement)
-        elif connection.vendor == "sqlite":
-            for statement in SQLITE:
-                cursor.execute(statement)
-        else:
-            raise NotImplementedError(f"No ledger guard for {connection.vendor}")
+    execute_for_vendor(
+        connection, sqlite=SQLITE, postgresql=[*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS]
+    )
 
 
 def uninstall(connection) -> None:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for statement in POSTGRESQL_DROP:
-                cursor.execute(statement)
-        elif connection.vendor == "sqlite":
-            for name in SQLITE_NAMES:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+    execute_for_vendor(
+        connection, sqlite=drop_sqlite_triggers(SQLITE_NAMES), postgresql=POSTGRESQL_DROP
+    )
