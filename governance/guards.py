@@ -23,3 +23,60 @@ def execute_for_vendor(connection, *, sqlite: list[str], postgresql: list[str]) 
 
 def drop_sqlite_triggers(names: list[str]) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+
+
+# --- statements shared by every app's guards ----------------------------------
+
+# The database's own clock, in the format Django stores datetimes in on SQLite.
+SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+
+POSTGRESQL_REJECT_FUNCTION = """
+    CREATE OR REPLACE FUNCTION commons_reject_change() RETURNS trigger AS $$
+    BEGIN
+      RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = '23000';
+    END; $$ LANGUAGE plpgsql"""
+
+
+def postgresql_raise(message: str) -> str:
+    """PL/pgSQL that aborts with an integrity error (Django's IntegrityError)."""
+    return f"RAISE EXCEPTION '{message}' USING ERRCODE = '23000';"
+
+
+def sqlite_reject(table: str, operation: str, message: str) -> str:
+    """A SQLite trigger refusing every UPDATE or DELETE of `table`."""
+    return (
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_{operation.lower()} BEFORE {operation} "
+        f"ON {table} BEGIN SELECT RAISE(ABORT, '{message}'); END"
+    )
+
+
+def sqlite_append_only(tables: dict[str, str]) -> list[str]:
+    return [
+        sqlite_reject(table, operation, message)
+        for table, message in tables.items()
+        for operation in ("UPDATE", "DELETE")
+    ]
+
+
+def sqlite_append_only_names(tables: dict[str, str]) -> list[str]:
+    return [f"{table}_no_{operation}" for table in tables for operation in ("update", "delete")]
+
+
+def postgresql_append_only(tables: dict[str, str]) -> list[str]:
+    return [
+        f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION commons_reject_change('{message}')"
+        for table, message in tables.items()
+    ]
+
+
+def postgresql_no_truncate(tables: dict[str, str]) -> list[str]:
+    return [
+        f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION commons_reject_change('{message}')"
+        for table, message in tables.items()
+    ]
+
+
+def postgresql_drops(tables, suffix: str) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {table}_{suffix} ON {table}" for table in tables]

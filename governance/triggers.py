@@ -18,7 +18,18 @@ Every message starts with "bylaw guard:" so the IntegrityError names the guard.
 
 from __future__ import annotations
 
-from governance.guards import drop_sqlite_triggers, execute_for_vendor
+from governance.guards import (
+    POSTGRESQL_REJECT_FUNCTION,
+    SQLITE_NOW,
+    drop_sqlite_triggers,
+    execute_for_vendor,
+    postgresql_append_only,
+    postgresql_drops,
+    postgresql_no_truncate,
+    postgresql_raise,
+    sqlite_append_only,
+    sqlite_append_only_names,
+)
 
 APPEND_ONLY = {
     "governance_bylawarticle": "bylaw guard: bylaw articles cannot be changed or deleted",
@@ -54,15 +65,8 @@ MSG_ROLL = "bylaw guard: the electorate roll is written only before voting opens
 MSG_BALLOT_WINDOW = "bylaw guard: ballots are cast only while voting is open, by the electorate"
 MSG_BALLOT_DELETE = "bylaw guard: ballots cannot be deleted"
 
-SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-
 SQLITE = [
-    *[
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
-        BEGIN SELECT RAISE(ABORT, '{msg}'); END"""
-        for table, msg in APPEND_ONLY.items()
-        for op in ("UPDATE", "DELETE")
-    ],
+    *sqlite_append_only(APPEND_ONLY),
     f"""CREATE TRIGGER IF NOT EXISTS governance_bylawversion_guard_insert
     BEFORE INSERT ON governance_bylawversion
     BEGIN
@@ -152,7 +156,7 @@ SQLITE = [
 ]
 
 SQLITE_NAMES = [
-    *[f"{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")],
+    *sqlite_append_only_names(APPEND_ONLY),
     "governance_bylawversion_guard_insert",
     "proposals_proposal_guard_update",
     "proposals_proposal_guard_insert",
@@ -164,15 +168,8 @@ SQLITE_NAMES = [
 ]
 
 
-def _pg_raise(msg: str) -> str:
-    return f"RAISE EXCEPTION '{msg}' USING ERRCODE = '23000';"
-
-
 POSTGRESQL_FUNCTIONS = [
-    """CREATE OR REPLACE FUNCTION commons_reject_change() RETURNS trigger AS $$
-    BEGIN
-      RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = '23000';
-    END; $$ LANGUAGE plpgsql""",
+    POSTGRESQL_REJECT_FUNCTION,
     f"""CREATE OR REPLACE FUNCTION governance_bylawversion_guard_insert() RETURNS trigger AS $$
     DECLARE
       p proposals_proposal%ROWTYPE;
@@ -181,16 +178,16 @@ POSTGRESQL_FUNCTIONS = [
     BEGIN
       SELECT COALESCE(MAX(number), 0) INTO last_number FROM governance_bylawversion
         WHERE article_id = NEW.article_id;
-      IF NEW.number <> last_number + 1 THEN {_pg_raise(MSG_NUMBER)} END IF;
+      IF NEW.number <> last_number + 1 THEN {postgresql_raise(MSG_NUMBER)} END IF;
       IF NEW.enacted_by_id IS NULL THEN
         IF NEW.number <> 1 OR EXISTS (SELECT 1 FROM governance_journalentry) THEN
-          {_pg_raise(MSG_NO_PROPOSAL)}
+          {postgresql_raise(MSG_NO_PROPOSAL)}
         END IF;
         RETURN NEW;
       END IF;
       SELECT * INTO p FROM proposals_proposal WHERE id = NEW.enacted_by_id;
       IF p.state IS DISTINCT FROM 'passed' OR p.kind <> 'amendment' OR p.enactable_at > now() THEN
-        {_pg_raise(MSG_NOT_PASSED)}
+        {postgresql_raise(MSG_NOT_PASSED)}
       END IF;
       IF NOT EXISTS (
         SELECT 1 FROM proposals_amendment a
@@ -199,12 +196,12 @@ POSTGRESQL_FUNCTIONS = [
           AND a.new_text = NEW.text AND a.new_title = NEW.title
           AND a.new_class = NEW.article_class
           AND a.new_parameters IS NOT DISTINCT FROM NEW.parameters
-      ) THEN {_pg_raise(MSG_MISMATCH)} END IF;
+      ) THEN {postgresql_raise(MSG_MISMATCH)} END IF;
       SELECT article_class INTO current_class FROM governance_bylawversion
         WHERE article_id = NEW.article_id ORDER BY number DESC LIMIT 1;
       IF p.decision_class <> 'entrenched' AND (NEW.article_class = 'entrenched'
          OR NEW.parameters IS NOT NULL OR current_class = 'entrenched') THEN
-        {_pg_raise(MSG_CLASS)}
+        {postgresql_raise(MSG_CLASS)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -213,20 +210,20 @@ POSTGRESQL_FUNCTIONS = [
       IF OLD.state IN ('rejected', 'failed_quorum', 'enacted', 'withdrawn')
          AND (NEW.state <> OLD.state OR NEW.yes_count <> OLD.yes_count
               OR NEW.no_count <> OLD.no_count OR NEW.abstain_count <> OLD.abstain_count) THEN
-        {_pg_raise(MSG_CLOSED)}
+        {postgresql_raise(MSG_CLOSED)}
       END IF;
       IF OLD.state = 'passed' AND (NEW.state NOT IN ('passed', 'enacted')
          OR NEW.yes_count <> OLD.yes_count OR NEW.no_count <> OLD.no_count
          OR NEW.abstain_count <> OLD.abstain_count
          OR NEW.enactable_at IS DISTINCT FROM OLD.enactable_at) THEN
-        {_pg_raise(MSG_CLOSED)}
+        {postgresql_raise(MSG_CLOSED)}
       END IF;
       IF OLD.submitted_at IS NOT NULL AND (NEW.rules IS DISTINCT FROM OLD.rules
          OR NEW.decision_class <> OLD.decision_class OR NEW.kind <> OLD.kind) THEN
-        {_pg_raise(MSG_FROZEN)}
+        {postgresql_raise(MSG_FROZEN)}
       END IF;
       IF NEW.state = 'passed' AND OLD.state NOT IN ('voting', 'passed') THEN
-        {_pg_raise(MSG_PASS_FROM_VOTING)}
+        {postgresql_raise(MSG_PASS_FROM_VOTING)}
       END IF;
       IF NEW.state = 'passed' AND OLD.state = 'voting' AND (
          NEW.yes_count <> (SELECT COUNT(*) FROM proposals_ballot
@@ -235,7 +232,7 @@ POSTGRESQL_FUNCTIONS = [
                              WHERE proposal_id = NEW.id AND choice = 'no')
          OR NEW.abstain_count <> (SELECT COUNT(*) FROM proposals_ballot
                                   WHERE proposal_id = NEW.id AND choice = 'abstain')) THEN
-        {_pg_raise(MSG_RESULT)}
+        {postgresql_raise(MSG_RESULT)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -243,20 +240,20 @@ POSTGRESQL_FUNCTIONS = [
     BEGIN
       IF NEW.state <> 'draft' OR NEW.submitted_at IS NOT NULL OR NEW.rules IS NOT NULL
          OR NEW.yes_count <> 0 OR NEW.no_count <> 0 OR NEW.abstain_count <> 0 THEN
-        {_pg_raise(MSG_INSERT_PROPOSAL)}
+        {postgresql_raise(MSG_INSERT_PROPOSAL)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
     f"""CREATE OR REPLACE FUNCTION proposals_proposal_guard_delete() RETURNS trigger AS $$
     BEGIN
-      IF OLD.state <> 'draft' THEN {_pg_raise(MSG_DELETE_PROPOSAL)} END IF;
+      IF OLD.state <> 'draft' THEN {postgresql_raise(MSG_DELETE_PROPOSAL)} END IF;
       RETURN OLD;
     END; $$ LANGUAGE plpgsql""",
     f"""CREATE OR REPLACE FUNCTION proposals_electorateentry_guard_insert() RETURNS trigger AS $$
     BEGIN
       IF (SELECT state FROM proposals_proposal WHERE id = NEW.proposal_id)
          NOT IN ('discussion', 'notice') THEN
-        {_pg_raise(MSG_ROLL)}
+        {postgresql_raise(MSG_ROLL)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -265,27 +262,21 @@ POSTGRESQL_FUNCTIONS = [
       IF (SELECT state FROM proposals_proposal WHERE id = NEW.proposal_id) <> 'voting'
          OR NOT EXISTS (SELECT 1 FROM proposals_electorateentry e
                         WHERE e.proposal_id = NEW.proposal_id AND e.member_id = NEW.voter_id) THEN
-        {_pg_raise(MSG_BALLOT_WINDOW)}
+        {postgresql_raise(MSG_BALLOT_WINDOW)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
 ]
 
+TRUNCATE_GUARDED = {
+    **APPEND_ONLY,
+    "proposals_ballot": MSG_BALLOT_DELETE,
+    "proposals_proposal": MSG_DELETE_PROPOSAL,
+}
+
 POSTGRESQL_TRIGGERS = [
-    *[
-        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION commons_reject_change('{msg}')"""
-        for table, msg in APPEND_ONLY.items()
-    ],
-    *[
-        f"""CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-        FOR EACH STATEMENT EXECUTE FUNCTION commons_reject_change('{msg}')"""
-        for table, msg in {
-            **APPEND_ONLY,
-            "proposals_ballot": MSG_BALLOT_DELETE,
-            "proposals_proposal": MSG_DELETE_PROPOSAL,
-        }.items()
-    ],
+    *postgresql_append_only(APPEND_ONLY),
+    *postgresql_no_truncate(TRUNCATE_GUARDED),
     """CREATE OR REPLACE TRIGGER governance_bylawversion_guard_insert
     BEFORE INSERT ON governance_bylawversion
     FOR EACH ROW EXECUTE FUNCTION governance_bylawversion_guard_insert()""",
@@ -309,11 +300,8 @@ POSTGRESQL_TRIGGERS = [
 ]
 
 POSTGRESQL_DROP = [
-    *[f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}" for t in APPEND_ONLY],
-    *[
-        f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}"
-        for t in [*APPEND_ONLY, "proposals_ballot", "proposals_proposal"]
-    ],
+    *postgresql_drops(APPEND_ONLY, "append_only"),
+    *postgresql_drops(TRUNCATE_GUARDED, "no_truncate"),
     "DROP TRIGGER IF EXISTS governance_bylawversion_guard_insert ON governance_bylawversion",
     "DROP TRIGGER IF EXISTS proposals_proposal_guard_update ON proposals_proposal",
     "DROP TRIGGER IF EXISTS proposals_proposal_guard_insert ON proposals_proposal",

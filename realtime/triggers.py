@@ -7,7 +7,17 @@ starts with "debate guard:" so the IntegrityError names the guard.
 
 from __future__ import annotations
 
-from governance.guards import drop_sqlite_triggers, execute_for_vendor
+from governance.guards import (
+    POSTGRESQL_REJECT_FUNCTION,
+    drop_sqlite_triggers,
+    execute_for_vendor,
+    postgresql_append_only,
+    postgresql_drops,
+    postgresql_no_truncate,
+    sqlite_append_only,
+    sqlite_append_only_names,
+    sqlite_reject,
+)
 
 APPEND_ONLY = {
     "realtime_debateevent": "debate guard: the debate event log is append-only",
@@ -20,61 +30,35 @@ NO_DELETE = {
 
 
 def _sqlite_statements() -> list[str]:
-    statements = []
-    for table, msg in APPEND_ONLY.items():
-        for op in ("UPDATE", "DELETE"):
-            statements.append(
-                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table} "
-                f"BEGIN SELECT RAISE(ABORT, '{msg}'); END"
-            )
-    for table, msg in NO_DELETE.items():
-        statements.append(
-            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
-            f"BEGIN SELECT RAISE(ABORT, '{msg}'); END"
-        )
-    return statements
+    return [
+        *sqlite_append_only(APPEND_ONLY),
+        *[sqlite_reject(table, "DELETE", message) for table, message in NO_DELETE.items()],
+    ]
 
 
 def _sqlite_names() -> list[str]:
-    names = [f"{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")]
-    return names + [f"{t}_no_delete" for t in NO_DELETE]
-
-
-PG_FUNCTION = """CREATE OR REPLACE FUNCTION realtime_reject_change() RETURNS trigger AS $$
-BEGIN
-  RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = '23000';
-END; $$ LANGUAGE plpgsql"""
+    return [*sqlite_append_only_names(APPEND_ONLY), *[f"{t}_no_delete" for t in NO_DELETE]]
 
 
 def _pg_statements() -> list[str]:
-    statements = [PG_FUNCTION]
-    for table, msg in APPEND_ONLY.items():
-        statements.append(
-            f"CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION realtime_reject_change('{msg}')"
-        )
-    for table, msg in {**APPEND_ONLY, **NO_DELETE}.items():
-        statements.append(
-            f"CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION realtime_reject_change('{msg}')"
-        )
-    for table, msg in NO_DELETE.items():
-        statements.append(
+    return [
+        POSTGRESQL_REJECT_FUNCTION,
+        *postgresql_append_only(APPEND_ONLY),
+        *postgresql_no_truncate({**APPEND_ONLY, **NO_DELETE}),
+        *[
             f"CREATE OR REPLACE TRIGGER {table}_no_delete BEFORE DELETE ON {table} "
-            f"FOR EACH ROW EXECUTE FUNCTION realtime_reject_change('{msg}')"
-        )
-    return statements
+            f"FOR EACH ROW EXECUTE FUNCTION commons_reject_change('{message}')"
+            for table, message in NO_DELETE.items()
+        ],
+    ]
 
 
 def _pg_drop_statements() -> list[str]:
-    statements = []
-    for table in APPEND_ONLY:
-        statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-    for table in {**APPEND_ONLY, **NO_DELETE}:
-        statements.append(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-    for table in NO_DELETE:
-        statements.append(f"DROP TRIGGER IF EXISTS {table}_no_delete ON {table}")
-    return statements
+    return [
+        *postgresql_drops(APPEND_ONLY, "append_only"),
+        *postgresql_drops({**APPEND_ONLY, **NO_DELETE}, "no_truncate"),
+        *postgresql_drops(NO_DELETE, "no_delete"),
+    ]
 
 
 def install(connection) -> None:

@@ -19,7 +19,18 @@ Every message starts with "ledger guard:" so the IntegrityError names the guard.
 
 from __future__ import annotations
 
-from governance.guards import drop_sqlite_triggers, execute_for_vendor
+from governance.guards import (
+    POSTGRESQL_REJECT_FUNCTION,
+    SQLITE_NOW,
+    drop_sqlite_triggers,
+    execute_for_vendor,
+    postgresql_append_only,
+    postgresql_drops,
+    postgresql_no_truncate,
+    postgresql_raise,
+    sqlite_append_only,
+    sqlite_append_only_names,
+)
 
 APPEND_ONLY = {
     "treasury_posting": "ledger guard: postings are immutable; record a reversal instead",
@@ -40,15 +51,8 @@ MSG_OVER_BUDGET = "ledger guard: spending cannot exceed the allocation of a budg
 MSG_ENTRY_UNPOSTED = "ledger guard: only a posted transaction enters the ledger chain"
 MSG_BUDGET_LINE = "ledger guard: budget lines are opened only by enacting a passed budget proposal"
 
-SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
-
 SQLITE = [
-    *[
-        f"""CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} ON {table}
-        BEGIN SELECT RAISE(ABORT, '{msg}'); END"""
-        for table, msg in APPEND_ONLY.items()
-        for op in ("UPDATE", "DELETE")
-    ],
+    *sqlite_append_only(APPEND_ONLY),
     f"""CREATE TRIGGER IF NOT EXISTS treasury_transaction_guard_insert
     BEFORE INSERT ON treasury_transaction
     BEGIN SELECT RAISE(ABORT, '{MSG_INSERT_DRAFT}') WHERE NEW.status <> 'draft'; END""",
@@ -97,7 +101,7 @@ SQLITE = [
 ]
 
 SQLITE_NAMES = [
-    *[f"{t}_no_{op}" for t in APPEND_ONLY for op in ("update", "delete")],
+    *sqlite_append_only_names(APPEND_ONLY),
     "treasury_transaction_guard_insert",
     "treasury_transaction_guard_update",
     "treasury_transaction_no_delete",
@@ -107,18 +111,11 @@ SQLITE_NAMES = [
 ]
 
 
-def _pg_raise(msg: str) -> str:
-    return f"RAISE EXCEPTION '{msg}' USING ERRCODE = '23000';"
-
-
 POSTGRESQL_FUNCTIONS = [
-    """CREATE OR REPLACE FUNCTION treasury_reject_change() RETURNS trigger AS $$
-    BEGIN
-      RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = '23000';
-    END; $$ LANGUAGE plpgsql""",
+    POSTGRESQL_REJECT_FUNCTION,
     f"""CREATE OR REPLACE FUNCTION treasury_transaction_guard_insert() RETURNS trigger AS $$
     BEGIN
-      IF NEW.status <> 'draft' THEN {_pg_raise(MSG_INSERT_DRAFT)} END IF;
+      IF NEW.status <> 'draft' THEN {postgresql_raise(MSG_INSERT_DRAFT)} END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
     f"""CREATE OR REPLACE FUNCTION treasury_transaction_guard_update() RETURNS trigger AS $$
@@ -126,11 +123,11 @@ POSTGRESQL_FUNCTIONS = [
       n integer;
       total bigint;
     BEGIN
-      IF OLD.status = 'posted' THEN {_pg_raise(MSG_POSTED_IMMUTABLE)} END IF;
+      IF OLD.status = 'posted' THEN {postgresql_raise(MSG_POSTED_IMMUTABLE)} END IF;
       IF NEW.status = 'posted' THEN
         SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) INTO n, total
           FROM treasury_posting WHERE transaction_id = NEW.id;
-        IF n < 2 OR total <> 0 THEN {_pg_raise(MSG_UNBALANCED)} END IF;
+        IF n < 2 OR total <> 0 THEN {postgresql_raise(MSG_UNBALANCED)} END IF;
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -141,14 +138,14 @@ POSTGRESQL_FUNCTIONS = [
     BEGIN
       IF (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)
          IS DISTINCT FROM 'draft' THEN
-        {_pg_raise(MSG_POSTING_CLOSED)}
+        {postgresql_raise(MSG_POSTING_CLOSED)}
       END IF;
       SELECT b.amount_cents INTO allocation FROM treasury_account a
         JOIN treasury_budgetline b ON b.id = a.budget_line_id WHERE a.id = NEW.account_id;
       IF allocation IS NOT NULL THEN
         SELECT COALESCE(SUM(amount_cents), 0) INTO spent FROM treasury_posting
           WHERE account_id = NEW.account_id;
-        IF spent + NEW.amount_cents > allocation THEN {_pg_raise(MSG_OVER_BUDGET)} END IF;
+        IF spent + NEW.amount_cents > allocation THEN {postgresql_raise(MSG_OVER_BUDGET)} END IF;
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -156,7 +153,7 @@ POSTGRESQL_FUNCTIONS = [
     BEGIN
       IF (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)
          IS DISTINCT FROM 'posted' THEN
-        {_pg_raise(MSG_ENTRY_UNPOSTED)}
+        {postgresql_raise(MSG_ENTRY_UNPOSTED)}
       END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
@@ -167,7 +164,7 @@ POSTGRESQL_FUNCTIONS = [
         WHERE p.id = NEW.proposal_id AND i.id = NEW.budget_item_id
           AND p.kind = 'budget' AND p.state = 'passed' AND p.enactable_at <= now()
           AND i.amount_cents = NEW.amount_cents
-      ) THEN {_pg_raise(MSG_BUDGET_LINE)} END IF;
+      ) THEN {postgresql_raise(MSG_BUDGET_LINE)} END IF;
       RETURN NEW;
     END; $$ LANGUAGE plpgsql""",
 ]
@@ -175,16 +172,8 @@ POSTGRESQL_FUNCTIONS = [
 TRUNCATE_GUARDED = {**APPEND_ONLY, "treasury_transaction": MSG_DELETE}
 
 POSTGRESQL_TRIGGERS = [
-    *[
-        f"""CREATE OR REPLACE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table}
-        FOR EACH ROW EXECUTE FUNCTION treasury_reject_change('{msg}')"""
-        for table, msg in APPEND_ONLY.items()
-    ],
-    *[
-        f"""CREATE OR REPLACE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table}
-        FOR EACH STATEMENT EXECUTE FUNCTION treasury_reject_change('{msg}')"""
-        for table, msg in TRUNCATE_GUARDED.items()
-    ],
+    *postgresql_append_only(APPEND_ONLY),
+    *postgresql_no_truncate(TRUNCATE_GUARDED),
     """CREATE OR REPLACE TRIGGER treasury_transaction_guard_insert
     BEFORE INSERT ON treasury_transaction
     FOR EACH ROW EXECUTE FUNCTION treasury_transaction_guard_insert()""",
@@ -193,7 +182,7 @@ POSTGRESQL_TRIGGERS = [
     FOR EACH ROW EXECUTE FUNCTION treasury_transaction_guard_update()""",
     f"""CREATE OR REPLACE TRIGGER treasury_transaction_no_delete
     BEFORE DELETE ON treasury_transaction
-    FOR EACH ROW EXECUTE FUNCTION treasury_reject_change('{MSG_DELETE}')""",
+    FOR EACH ROW EXECUTE FUNCTION commons_reject_change('{MSG_DELETE}')""",
     """CREATE OR REPLACE TRIGGER treasury_posting_guard_insert
     BEFORE INSERT ON treasury_posting
     FOR EACH ROW EXECUTE FUNCTION treasury_posting_guard_insert()""",
@@ -206,8 +195,8 @@ POSTGRESQL_TRIGGERS = [
 ]
 
 POSTGRESQL_DROP = [
-    *[f"DROP TRIGGER IF EXISTS {t}_append_only ON {t}" for t in APPEND_ONLY],
-    *[f"DROP TRIGGER IF EXISTS {t}_no_truncate ON {t}" for t in TRUNCATE_GUARDED],
+    *postgresql_drops(APPEND_ONLY, "append_only"),
+    *postgresql_drops(TRUNCATE_GUARDED, "no_truncate"),
     "DROP TRIGGER IF EXISTS treasury_transaction_guard_insert ON treasury_transaction",
     "DROP TRIGGER IF EXISTS treasury_transaction_guard_update ON treasury_transaction",
     "DROP TRIGGER IF EXISTS treasury_transaction_no_delete ON treasury_transaction",
