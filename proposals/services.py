@@ -686,52 +686,60 @@ def cast_vote(*, proposal_id: int, voter: Member, choice: str) -> CastResult:
     ballot and the running tally moves by exactly one per change."""
     if choice not in Choice.values:
         raise InvalidChoice(_("Choose yes, no or abstain."))
-    advance_proposal(proposal_id=proposal_id)
     with transaction.atomic():
         proposal = lock_proposal(proposal_id)
-        now = timezone.now()
-        if proposal.state in (State.DRAFT, State.DISCUSSION, State.NOTICE):
-            raise VotingNotOpen(
-                _("Voting has not opened yet.")
-                if proposal.state == State.DRAFT
-                else _("Voting opens on %(date)s.")
-                % {"date": proposal.voting_opens_at.strftime("%Y-%m-%d %H:%M UTC")}
-            )
-        if proposal.state == State.WITHDRAWN:
-            raise VotingClosed(_("This proposal was withdrawn; there is nothing to vote on."))
-        if proposal.state != State.VOTING or now >= proposal.voting_closes_at:
-            raise VotingClosed(_("Voting on this proposal has closed."))
+        if not _is_due(proposal, timezone.now()):
+            return _cast_locked(proposal, voter=voter, choice=choice)
+    # Voting opens or closes right now: apply that first, then answer.
+    advance_proposal(proposal_id=proposal_id)
+    with transaction.atomic():
+        return _cast_locked(lock_proposal(proposal_id), voter=voter, choice=choice)
+
+
+def _cast_locked(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
+    now = timezone.now()
+    if proposal.state in (State.DRAFT, State.DISCUSSION, State.NOTICE):
+        raise VotingNotOpen(
+            _("Voting has not opened yet.")
+            if proposal.state == State.DRAFT
+            else _("Voting opens on %(date)s.")
+            % {"date": proposal.voting_opens_at.strftime("%Y-%m-%d %H:%M UTC")}
+        )
+    if proposal.state == State.WITHDRAWN:
+        raise VotingClosed(_("This proposal was withdrawn; there is nothing to vote on."))
+    if proposal.state != State.VOTING or now >= proposal.voting_closes_at:
+        raise VotingClosed(_("Voting on this proposal has closed."))
+    ballot = Ballot.objects.filter(proposal=proposal, voter=voter).first()
+    if ballot is None:
+        # A first ballot: only members on the frozen roll (the database agrees).
         reason = ineligibility_reason(proposal=proposal, person=voter)
         if reason:
             raise NotEligible(reason)
-        counter = {"yes": "yes_count", "no": "no_count", "abstain": "abstain_count"}
-        ballot = Ballot.objects.filter(proposal=proposal, voter=voter).first()
-        code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
-        if ballot is not None and ballot.choice == choice:
-            return CastResult(ballot=ballot, receipt=code, changed=False)
-        updates = {counter[choice]: F(counter[choice]) + 1}
-        if ballot is None:
-            ballot = Ballot.objects.create(
-                proposal=proposal,
-                voter=voter,
-                choice=choice,
-                cast_at=now,
-                changed_at=now,
-                receipt_hash=receipt_hash(code),
-            )
-        else:
-            updates[counter[ballot.choice]] = F(counter[ballot.choice]) - 1
-            ballot.choice = choice
-            ballot.changed_at = now
-            ballot.save(update_fields=["choice", "changed_at"])
-        Proposal.objects.filter(pk=proposal.pk).update(**updates)
-        # The row is locked: the new counts are known without reading them back.
-        setattr(proposal, counter[choice], getattr(proposal, counter[choice]) + 1)
-        if len(updates) == 2:
-            previous = next(field for field in updates if field != counter[choice])
-            setattr(proposal, previous, getattr(proposal, previous) - 1)
-        publish.tally_changed(proposal=proposal)
-        return CastResult(ballot=ballot, receipt=code, changed=True)
+    code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
+    if ballot is not None and ballot.choice == choice:
+        return CastResult(ballot=ballot, receipt=code, changed=False)
+    counter = {"yes": "yes_count", "no": "no_count", "abstain": "abstain_count"}
+    updates = {counter[choice]: F(counter[choice]) + 1}
+    if ballot is None:
+        ballot = Ballot.objects.create(
+            proposal=proposal,
+            voter=voter,
+            choice=choice,
+            cast_at=now,
+            changed_at=now,
+            receipt_hash=receipt_hash(code),
+        )
+    else:
+        updates[counter[ballot.choice]] = F(counter[ballot.choice]) - 1
+        ballot.choice = choice
+        ballot.changed_at = now
+        ballot.save(update_fields=["choice", "changed_at"])
+    Proposal.objects.filter(pk=proposal.pk).update(**updates)
+    # The row is locked: the new counts are known without reading them back.
+    for field in updates:
+        setattr(proposal, field, getattr(proposal, field) + (1 if field == counter[choice] else -1))
+    publish.tally_changed(proposal=proposal)
+    return CastResult(ballot=ballot, receipt=code, changed=True)
 
 
 # --- notifications -----------------------------------------------------------
