@@ -118,6 +118,10 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
+# A person signing up is told plainly that an address is taken (the issue asks
+# for a clear form error), at the cost of revealing that the address has an
+# account; member lists are members-only anyway.
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"login": "members.forms.LoginForm"}

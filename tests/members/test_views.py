@@ -412,14 +412,14 @@ def test_signup_with_a_taken_username_is_a_form_error(client, community):
     assert Member.objects.filter(username="alice").count() == 1
 
 
-def test_signup_with_a_taken_email_creates_no_account_and_warns_the_owner(client, community):
-    # allauth prevents enumeration: the page does not reveal that the address is
-    # registered; its owner gets an email instead, and no second account exists.
+def test_signup_with_a_taken_email_is_a_form_error_and_creates_no_account(client, community):
     response = signup(client, username="intruder", email="ALICE@example.org")
 
-    assert response.status_code == 302
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'href="#id_email"' in html
+    assert "already registered" in html
     assert not Member.objects.filter(username="intruder").exists()
-    assert [m.to for m in mail.outbox] == [["alice@example.org"]]
 
 
 def test_signup_with_a_weak_password_is_a_form_error(client, community):
