@@ -201,6 +201,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # Community
+# The public address, for links in emails (notifications, daily digest).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 COMMUNITY_NAME = os.environ.get("COMMUNITY_NAME", "Commons")
 CURRENCY = os.environ.get("CURRENCY", "EUR")
 # Seconds between automatic governance ticks inside each server process; 0

@@ -762,7 +762,7 @@ def _notify(recipients: list[Member], proposal: Proposal, message: str) -> None:
         Notification(recipient=r, proposal=proposal, message=message[:300], created_at=now)
         for r in recipients
     )
-    link = f"/proposals/{proposal.pk}/"
+    link = f"{settings.SITE_URL}/proposals/{proposal.pk}/"
     emails = [
         (
             f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{message[:120]}",
@@ -827,6 +827,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
                 *lines,
                 "",
                 _("Governance journal head (keep it to verify the record later):"),
+                f"{settings.SITE_URL}/bylaws/audit/",
                 f"{seq}:{head_hash}",
                 f"python governance/chain.py verify journal.jsonl --expect-head {seq}:{head_hash}",
             ]
