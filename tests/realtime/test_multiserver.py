@@ -10,18 +10,6 @@ from realtime import services
 from tests.realtime.helpers import session_cookie
 from tests.realtime.test_live import next_of, open_ws
 
-
-def layer_url(redis_url: str) -> str:
-    """redis-py 8 reads with a 5 s socket timeout by default, the same as
-    channels_redis's blocking receive: idle connections then die with
-    "Timeout reading". Until config/env.py sets it (see docs/realtime.md),
-    the operator's REDIS_URL carries a longer timeout and a larger pool."""
-    if "socket_timeout" in redis_url:
-        return redis_url
-    joiner = "&" if "?" in redis_url else "?"
-    return f"{redis_url}{joiner}socket_timeout=30&max_connections=2000"
-
-
 pytestmark = [
     pytest.mark.redis,
     pytest.mark.live_server_process,
@@ -32,8 +20,8 @@ pytestmark = [
 def test_argument_posted_on_one_server_reaches_a_client_on_the_other(
     redis_url, daphne_factory, community, proposal
 ):
-    one = daphne_factory(extra_env={"REDIS_URL": layer_url(redis_url)})
-    two = daphne_factory(extra_env={"REDIS_URL": layer_url(redis_url)})
+    one = daphne_factory(extra_env={"REDIS_URL": redis_url})
+    two = daphne_factory(extra_env={"REDIS_URL": redis_url})
     cookie = session_cookie(community["bob"])
 
     async def scenario():
@@ -53,8 +41,8 @@ def test_argument_posted_on_one_server_reaches_a_client_on_the_other(
 
 
 def test_client_switching_servers_catches_up(redis_url, daphne_factory, community, proposal):
-    one = daphne_factory(extra_env={"REDIS_URL": layer_url(redis_url)})
-    two = daphne_factory(extra_env={"REDIS_URL": layer_url(redis_url)})
+    one = daphne_factory(extra_env={"REDIS_URL": redis_url})
+    two = daphne_factory(extra_env={"REDIS_URL": redis_url})
     bob, ada = session_cookie(community["bob"]), session_cookie(community["ada"])
 
     async def scenario():
