@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make run` is a local demo: DEBUG on and an explicit development key.
-DEV_ENV := DEBUG=1 SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key-for-make-run}
+DEV_ENV := DEBUG=1 SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key-for-make-run} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
 .PHONY: install run test lint format bench lock messages clean
 

@@ -11,4 +11,9 @@ from config.errors import DomainError
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": exc.message, "code": exc.code}, status=exc.http_status)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    # DRF's own errors (authentication, parsing, throttling) get the same shape;
+    # field validation errors stay {"field": ["message", ...]}.
+    if response is not None and isinstance(response.data, dict) and "detail" in response.data:
+        response.data.setdefault("code", getattr(exc, "default_code", "error"))
+    return response

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext as _
+
 from governance.parameters import DecisionRule, GovernanceParameters
 
 
@@ -50,23 +52,30 @@ def decide(*, rule: DecisionRule, yes: int, no: int, abstain: int, electorate: i
     else:
         comparison_ok, comparison_ko = ">", "≤"
         threshold_text = _frac(rule.threshold)
-    share_text = (
-        f"{_pct(share)} yes of yes+no {comparison_ok if threshold_met else comparison_ko} "
-        f"{threshold_text}"
-    )
-    turnout_text = (
-        f"turnout {_pct(turnout)} {'≥' if turnout_met else '<'} {_frac(rule.quorum)}"
-        f" ({ballots} of {electorate})"
-    )
+    share_text = _("%(share)s yes of yes+no %(comparison)s %(threshold)s") % {
+        "share": _pct(share),
+        "comparison": comparison_ok if threshold_met else comparison_ko,
+        "threshold": threshold_text,
+    }
+    turnout_text = _(
+        "turnout %(turnout)s %(comparison)s %(quorum)s (%(ballots)s of %(electorate)s)"
+    ) % {
+        "turnout": _pct(turnout),
+        "comparison": "≥" if turnout_met else "<",
+        "quorum": _frac(rule.quorum),
+        "ballots": ballots,
+        "electorate": electorate,
+    }
     if not turnout_met:
         state = "failed_quorum"
-        explanation = f"failed quorum: {turnout_text}; {share_text}"
+        explanation = _("failed quorum: %(turnout)s; %(share)s")
     elif threshold_met:
         state = "passed"
-        explanation = f"passed: {share_text}; {turnout_text}"
+        explanation = _("passed: %(share)s; %(turnout)s")
     else:
         state = "rejected"
-        explanation = f"rejected: {share_text}; {turnout_text}"
+        explanation = _("rejected: %(share)s; %(turnout)s")
+    explanation = explanation % {"share": share_text, "turnout": turnout_text}
     return Outcome(
         state=state,
         yes=yes,

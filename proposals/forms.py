@@ -24,7 +24,12 @@ class AmendmentForm(forms.Form):
     new_title = forms.CharField(label=_("New title of the article"), max_length=200)
     new_class = forms.ChoiceField(
         label=_("Class of the article"),
-        choices=[("ordinary", _("Ordinary")), ("entrenched", _("Entrenched (legal structure)"))],
+        # No default: demoting an entrenched article must be a deliberate choice.
+        choices=[
+            ("", _("— choose —")),
+            ("ordinary", _("Ordinary")),
+            ("entrenched", _("Entrenched (legal structure)")),
+        ],
         help_text=_(
             "Entrenched articles change only by a legal-structure decision: notice to every "
             "member, at least 3/4 yes and a third of the electorate voting."
@@ -53,6 +58,9 @@ class BudgetLineForm(forms.Form):
     def __init__(self, *args, funds=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].choices = list(funds)
+        if funds:
+            # An untouched extra line must not count as filled in.
+            self.fields["fund"].initial = funds[0][0]
 
 
 BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=3, max_num=20, min_num=1)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import connection, transaction
 from django.db.models import Count, F, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -590,14 +590,16 @@ def _close_voting(proposal: Proposal) -> None:
             actor="",
             payload={"proposal": proposal.pk, "running": kept, "ballots": counts},
         )
-    outcome = decide_for(
-        rules_json=proposal.rules,
-        decision_class=proposal.decision_class,
-        yes=counts["yes"],
-        no=counts["no"],
-        abstain=counts["abstain"],
-        electorate=proposal.electorate_size or 0,
-    )
+    # The public record is written in one language, whoever's request closed the vote.
+    with translation.override("en"):
+        outcome = decide_for(
+            rules_json=proposal.rules,
+            decision_class=proposal.decision_class,
+            yes=counts["yes"],
+            no=counts["no"],
+            abstain=counts["abstain"],
+            electorate=proposal.electorate_size or 0,
+        )
     proposal.yes_count = counts["yes"]
     proposal.no_count = counts["no"]
     proposal.abstain_count = counts["abstain"]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, NotFound
-from governance.selectors import current_versions
+from governance.selectors import current_version, current_versions
 from members.models import Member
 from proposals import selectors, services
 from proposals.forms import (
@@ -161,9 +161,18 @@ def _contents_from_post(kind, request):
     return {}, {}
 
 
-def _empty_kind_forms(kind, proposal=None):
+def _empty_kind_forms(kind, proposal=None, *, article_slug=""):
     if kind == Kind.AMENDMENT:
         initial = None
+        current = current_version(article_slug) if article_slug else None
+        if current is not None:
+            # Start from the text in force, so an amendment changes only what it means to.
+            initial = {
+                "article_slug": current.article.slug,
+                "new_title": current.title,
+                "new_class": current.article_class,
+                "new_text": current.text,
+            }
         if proposal is not None and proposal.amendments.exists():
             a = proposal.amendments.first()
             initial = {
@@ -221,7 +230,7 @@ def proposal_create(request, kind):
         status = 400
     else:
         text_form = ProposalTextForm()
-        kind_forms = _empty_kind_forms(kind)
+        kind_forms = _empty_kind_forms(kind, article_slug=request.GET.get("article", ""))
         status = 200
     return render(
         request,
@@ -236,6 +245,13 @@ def proposal_edit(request, pk):
     proposal = _proposal_or_404(pk, request.user)
     if not services.can_edit(request.user, proposal):
         messages.error(request, _("Only the authors of a proposal can edit it."))
+        return redirect("proposals:detail", pk=proposal.pk)
+    if not proposal.is_editable:
+        messages.error(
+            request,
+            _("The text is frozen: the proposal is in %(state)s.")
+            % {"state": proposal.get_state_display()},
+        )
         return redirect("proposals:detail", pk=proposal.pk)
     status = 200
     if request.method == "POST":

@@ -19,6 +19,12 @@ def currency() -> str:
     return getattr(settings, "CURRENCY", "EUR")
 
 
+# One billion in the instance's currency: far beyond any association's single
+# transaction, and small enough that sums over millions of rows never overflow
+# the database's 64-bit integers.
+MAX_AMOUNT_CENTS = 100_000_000_000
+
+
 def parse_amount(text: str, *, allow_negative: bool = False) -> int:
     """'12', '12.5', '12,50', '1 234.56' → cents. Refuses anything ambiguous."""
     raw = (text or "").strip().replace("\u00a0", "").replace(" ", "")
@@ -35,6 +41,11 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> int:
         raise InvalidInput(_("“%(text)s” is not an amount.") % {"text": text}) from exc
     if cents == 0 or (cents < 0 and not allow_negative):
         raise InvalidInput(_("The amount must be greater than zero."))
+    if abs(cents) > MAX_AMOUNT_CENTS:
+        raise InvalidInput(
+            _("The amount is too large: at most %(max)s.")
+            % {"max": format_cents(MAX_AMOUNT_CENTS)}
+        )
     return cents
 
 

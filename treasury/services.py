@@ -55,7 +55,7 @@ from treasury.models import (
     Transaction,
     TransactionKind,
 )
-from treasury.money import currency, parse_amount
+from treasury.money import MAX_AMOUNT_CENTS, currency, parse_amount
 
 LEDGER_CHAIN = "ledger"
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
@@ -127,7 +127,12 @@ def _lock_budget_line(pk: int) -> BudgetLine:
 
 
 def _is_amount(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    """A whole number of cents within the instance's limit (see money.py)."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and abs(value) <= MAX_AMOUNT_CENTS
+    )
 
 
 def _check_date(value: date_type) -> None:

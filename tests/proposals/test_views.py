@@ -114,3 +114,38 @@ def test_amendment_page_warns_of_a_legal_structure_change_and_shows_the_diff(cli
     assert "Legal-structure change" in page
     assert "Assets may be sold." in page
     assert "from Entrenched to Ordinary" in page
+
+
+def test_a_budget_with_one_line_is_saved_and_empty_extra_lines_are_ignored(client, community):
+    client.force_login(community["bob"])
+    response = client.post(
+        "/proposals/new/budget/",
+        {
+            "title": "Shelter",
+            "body": "A bike shelter.",
+            "lines-TOTAL_FORMS": "4",
+            "lines-INITIAL_FORMS": "0",
+            "lines-MIN_NUM_FORMS": "1",
+            "lines-MAX_NUM_FORMS": "20",
+            "lines-0-purpose": "Shelter",
+            "lines-0-amount": "800",
+            "lines-0-fund": "general",
+            **{f"lines-{i}-fund": "general" for i in (1, 2, 3)},
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    proposal = Proposal.objects.get()
+    assert list(proposal.budget_items.values_list("purpose", "amount_cents")) == [
+        ("Shelter", 80_000)
+    ]
+
+
+def test_an_amendment_starts_from_the_text_in_force_and_never_defaults_to_ordinary(
+    client, community
+):
+    client.force_login(community["alice"])
+    page = client.get("/proposals/new/amendment/", {"article": "asset-lock"}).content.decode()
+    assert "never distributed to members" in page
+    assert '<option value="entrenched" selected>' in page
+    blank = client.get("/proposals/new/amendment/").content.decode()
+    assert '<option value="ordinary" selected>' not in blank

@@ -477,3 +477,14 @@ def test_attestation_of_unknown_head_or_by_non_auditor_is_refused(community):
             actor=community["bob"], ledger_head_seq=seq, ledger_head_hash=head, **kwargs
         )
     assert not JournalEntry.objects.filter(kind="audit.attested").exists()
+
+
+def test_absurdly_large_amounts_are_refused_before_they_reach_the_ledger():
+    from config.errors import InvalidInput
+    from treasury.money import MAX_AMOUNT_CENTS, parse_amount
+
+    with pytest.raises(InvalidInput, match="too large"):
+        parse_amount("92233720368547758.07")
+    with pytest.raises(InvalidInput, match="too large"):
+        parse_amount("99999999999999999999")
+    assert parse_amount("1000000000") == MAX_AMOUNT_CENTS
