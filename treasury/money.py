@@ -43,8 +43,7 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> int:
         raise InvalidInput(_("The amount must be greater than zero."))
     if abs(cents) > MAX_AMOUNT_CENTS:
         raise InvalidInput(
-            _("The amount is too large: at most %(max)s.")
-            % {"max": format_cents(MAX_AMOUNT_CENTS)}
+            _("The amount is too large: at most %(max)s.") % {"max": format_cents(MAX_AMOUNT_CENTS)}
         )
     return cents
 

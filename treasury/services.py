@@ -128,11 +128,7 @@ def _lock_budget_line(pk: int) -> BudgetLine:
 
 def _is_amount(value: Any) -> bool:
     """A whole number of cents within the instance's limit (see money.py)."""
-    return (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and abs(value) <= MAX_AMOUNT_CENTS
-    )
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= MAX_AMOUNT_CENTS
 
 
 def _check_date(value: date_type) -> None:
