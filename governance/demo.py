@@ -57,20 +57,34 @@ def _vote(proposal, ballots: dict[str, list[Member]]) -> None:
             proposal_services.cast_vote(proposal_id=proposal.pk, voter=voter, choice=choice)
 
 
-def _held_vote(author, *, start, kind, title, body, ballots, **contents):
-    """Draft at `start`, open voting on time, cast `ballots`, close on time."""
+def _submit(author, *, start, kind, title, body, **contents):
     with time_machine.travel(start, tick=True):
         proposal = proposal_services.create_draft(
             author=author, kind=kind, title=title, body=body, **contents
         )
-        proposal = proposal_services.submit_proposal(proposal_id=proposal.pk, actor=author)
+        return proposal_services.submit_proposal(proposal_id=proposal.pk, actor=author)
+
+
+def _advance_at(proposal, moment):
+    with time_machine.travel(moment + MINUTE, tick=True):
+        return proposal_services.advance_proposal(proposal_id=proposal.pk)
+
+
+def _open_and_vote(proposal, ballots):
     with time_machine.travel(proposal.voting_opens_at + MINUTE, tick=True):
         proposal_services.advance_proposal(proposal_id=proposal.pk)
         _vote(proposal, ballots)
-    if proposal.voting_closes_at < timezone.now():
-        with time_machine.travel(proposal.voting_closes_at + MINUTE, tick=True):
-            proposal_services.advance_proposal(proposal_id=proposal.pk)
-    proposal.refresh_from_db()
+
+
+def _held_vote(author, *, start, ballots, **fields):
+    """Submit at `start`, open voting on time, cast `ballots`, close on time and,
+    if it passed, enact it when its timelock ends — each at its own moment, so
+    the journal reads in order."""
+    proposal = _submit(author, start=start, **fields)
+    _open_and_vote(proposal, ballots)
+    proposal = _advance_at(proposal, proposal.voting_closes_at)
+    if proposal.state == "passed" and proposal.enactable_at < timezone.now():
+        proposal = _advance_at(proposal, proposal.enactable_at)
     return proposal
 
 
@@ -179,21 +193,20 @@ def seed(*, stdout=None) -> dict:
         body="“Assembly” sounds more welcoming than “meeting”.",
         ballots={"yes": many[:1]},
     )
-    for proposal in proposals.values():
-        proposal_services.advance_proposal(proposal_id=proposal.pk)
 
+    # The last weeks interleave, in the order things happened.
     # 5. An appointment that passed and waits out its timelock.
-    proposals["timelock"] = _held_vote(
+    timelock = _submit(
         people["carol"],
         start=now - timedelta(days=23),
         kind="appointment",
         title="Appoint Erin as a second steward",
         body="Debates have grown; Carol asks for a second steward so reviews are independent.",
         appointments=[{"member": "erin", "role": "steward", "action": "grant"}],
-        ballots={"yes": many[:9], "abstain": many[9:11]},
     )
-    # 6. A budget in voting.
-    proposals["voting"] = _held_vote(
+    _open_and_vote(timelock, {"yes": many[:9], "abstain": many[9:11]})
+    # 6. A budget that will be in voting.
+    voting = _submit(
         people["bob"],
         start=now - timedelta(days=9),
         kind="budget",
@@ -203,36 +216,37 @@ def seed(*, stdout=None) -> dict:
             {"purpose": "Room and meals", "amount_cents": 120_000, "fund": "general"},
             {"purpose": "Travel help", "amount_cents": 60_000, "fund": "general"},
         ],
-        ballots={"yes": many[:5], "no": many[5:6]},
     )
-    # 7. A legal-structure change in notice.
-    with time_machine.travel(now - timedelta(days=9), tick=True):
-        notice = proposal_services.create_draft(
-            author=people["alice"],
-            kind="amendment",
-            title="Widen our purpose to cycling hosts",
-            body=(
-                "Cycling travellers already use the platform. This legal-structure change "
-                "says so in our purpose."
-            ),
-            amendments=[
-                {
-                    "article_slug": "purpose",
-                    "new_title": "Purpose",
-                    "new_class": "entrenched",
-                    "new_text": (
-                        "The association exists to run, for its members and the public, a "
-                        "platform that its community designs, operates and finances together, "
-                        "for travellers on foot, by bicycle or otherwise, and to keep it free "
-                        "of any single owner."
-                    ),
-                }
-            ],
-        )
-        proposal_services.submit_proposal(proposal_id=notice.pk, actor=people["alice"])
-    proposals["notice"] = proposal_services.advance_proposal(proposal_id=notice.pk)
+    # 7. A legal-structure change that will be in notice.
+    notice = _submit(
+        people["alice"],
+        start=now - timedelta(days=9, hours=-1),
+        kind="amendment",
+        title="Widen our purpose to cycling hosts",
+        body=(
+            "Cycling travellers already use the platform. This legal-structure change "
+            "says so in our purpose."
+        ),
+        amendments=[
+            {
+                "article_slug": "purpose",
+                "new_title": "Purpose",
+                "new_class": "entrenched",
+                "new_text": (
+                    "The association exists to run, for its members and the public, a "
+                    "platform that its community designs, operates and finances together, "
+                    "for travellers on foot, by bicycle or otherwise, and to keep it free "
+                    "of any single owner."
+                ),
+            }
+        ],
+    )
+    proposals["timelock"] = _advance_at(timelock, timelock.voting_closes_at)
+    _open_and_vote(voting, {"yes": many[:5], "no": many[5:6]})
+    proposals["voting"] = voting
+    proposals["notice"] = _advance_at(notice, notice.discussion_ends_at)
     # 8. A motion in discussion, a draft and a withdrawn proposal.
-    with time_machine.travel(now - timedelta(days=2), tick=True):
+    with time_machine.travel(now - timedelta(days=1), tick=True):
         discussion = proposal_services.create_draft(
             author=people["dave"],
             kind="motion",

@@ -36,3 +36,9 @@ def test_seed_demo_creates_a_community_with_every_proposal_state_and_is_idempote
         chain.canonical_json(e.as_export()).decode() for e in JournalEntry.objects.order_by("seq")
     ]
     assert chain.verify_lines(lines).ok
+
+
+def test_the_demo_journal_reads_in_chronological_order():
+    call_command("seed_demo")
+    times = list(JournalEntry.objects.order_by("seq").values_list("at", flat=True))
+    assert times == sorted(times)
