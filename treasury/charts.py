@@ -49,7 +49,9 @@ def flows_chart(flows: list[dict]) -> SafeString:
             (0, "income", INCOME_COLOUR),
             (bar + 1, "spending", SPENDING_COLOUR),
         ):
-            height = BAR_AREA * flow[key] / peak
+            # A month whose reversals outweigh its income draws no bar; its
+            # title still gives the exact (negative) amount.
+            height = BAR_AREA * max(flow[key], 0) / peak
             body.append(
                 f'<rect x="{x + offset:.1f}" y="{BAR_AREA + 10 - height:.1f}" width="{bar:.1f}" '
                 f'height="{height:.1f}" fill="{colour}"><title>{escape(flow["month"])}: '
