@@ -3,6 +3,8 @@ database and calls these, so every guard is installed the same way."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ImproperlyConfigured
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -23,6 +25,27 @@ def execute_for_vendor(connection, *, sqlite: list[str], postgresql: list[str]) 
 
 def drop_sqlite_triggers(names: list[str]) -> list[str]:
     return [f"DROP TRIGGER IF EXISTS {name}" for name in names]
+
+
+@dataclass(frozen=True)
+class TriggerSet:
+    """An app's guard: what to create and what to drop, per database. Each
+    `<app>/triggers.py` exposes `install` and `uninstall` from one of these."""
+
+    sqlite: list[str]
+    sqlite_names: list[str]
+    postgresql: list[str]
+    postgresql_drop: list[str]
+
+    def install(self, connection) -> None:
+        execute_for_vendor(connection, sqlite=self.sqlite, postgresql=self.postgresql)
+
+    def uninstall(self, connection) -> None:
+        execute_for_vendor(
+            connection,
+            sqlite=drop_sqlite_triggers(self.sqlite_names),
+            postgresql=self.postgresql_drop,
+        )
 
 
 # --- statements shared by every app's guards ----------------------------------

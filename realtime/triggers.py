@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from governance.guards import (
     POSTGRESQL_REJECT_FUNCTION,
-    drop_sqlite_triggers,
-    execute_for_vendor,
+    TriggerSet,
     postgresql_append_only,
     postgresql_drops,
     postgresql_no_truncate,
@@ -61,13 +60,11 @@ def _pg_drop_statements() -> list[str]:
     ]
 
 
-def install(connection) -> None:
-    execute_for_vendor(connection, sqlite=_sqlite_statements(), postgresql=_pg_statements())
-
-
-def uninstall(connection) -> None:
-    execute_for_vendor(
-        connection,
-        sqlite=drop_sqlite_triggers(_sqlite_names()),
-        postgresql=_pg_drop_statements(),
-    )
+GUARD = TriggerSet(
+    sqlite=_sqlite_statements(),
+    sqlite_names=_sqlite_names(),
+    postgresql=_pg_statements(),
+    postgresql_drop=_pg_drop_statements(),
+)
+install = GUARD.install
+uninstall = GUARD.uninstall

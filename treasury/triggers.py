@@ -22,8 +22,7 @@ from __future__ import annotations
 from governance.guards import (
     POSTGRESQL_REJECT_FUNCTION,
     SQLITE_NOW,
-    drop_sqlite_triggers,
-    execute_for_vendor,
+    TriggerSet,
     postgresql_append_only,
     postgresql_drops,
     postgresql_no_truncate,
@@ -206,13 +205,11 @@ POSTGRESQL_DROP = [
 ]
 
 
-def install(connection) -> None:
-    execute_for_vendor(
-        connection, sqlite=SQLITE, postgresql=[*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS]
-    )
-
-
-def uninstall(connection) -> None:
-    execute_for_vendor(
-        connection, sqlite=drop_sqlite_triggers(SQLITE_NAMES), postgresql=POSTGRESQL_DROP
-    )
+GUARD = TriggerSet(
+    sqlite=SQLITE,
+    sqlite_names=SQLITE_NAMES,
+    postgresql=[*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS],
+    postgresql_drop=POSTGRESQL_DROP,
+)
+install = GUARD.install
+uninstall = GUARD.uninstall
