@@ -10,10 +10,12 @@ import asyncio
 import json
 import logging
 import time
+import uuid
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -55,7 +57,17 @@ _presence_pending: set[int] = set()
 _presence_dirty: set[int] = set()
 
 
+# Channels gives a consumer a channel of its own, with a blocking read on it,
+# unless its layer alias names no configured layer. Debate consumers need none:
+# the process's hub relays their events (fanout.py). Per-connection reads
+# would also put one blocking Redis read per socket in the process, and
+# redis-py can swallow the cancellation of a blocking read (redis/redis-py#2028),
+# leaving a task behind at every unlucky disconnect.
+NO_CHANNEL_OF_ITS_OWN = "debate-connections-have-no-channel"
+
+
 class DebateConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = NO_CHANNEL_OF_ITS_OWN
     proposal_id: int | None = None
     joined = False
     catching_up = False
@@ -68,6 +80,8 @@ class DebateConsumer(AsyncWebsocketConsumer):
         self.refilled_at = time.monotonic()
         self.throttled_notice_at = 0.0
         self.proposal_id = int(self.scope["url_route"]["kwargs"]["proposal_id"])
+        # Names this connection in the presence table (unique across servers).
+        self.channel_name = f"debate.{uuid.uuid4().hex}"
         await self.accept()
         try:
             joined = await self._call(
@@ -267,7 +281,7 @@ class DebateConsumer(AsyncWebsocketConsumer):
             _presence_dirty.add(proposal_id)
             return
         _presence_pending.add(proposal_id)
-        layer = self.channel_layer
+        layer = get_channel_layer()
         asyncio.get_running_loop().create_task(_broadcast_presence(layer, proposal_id))
 
     def _take_token(self) -> bool:

@@ -24,6 +24,9 @@ from realtime.events import LAYER_EVENT, LAYER_PRESENCE, proposal_group
 
 logger = logging.getLogger(__name__)
 
+# Sent by a process to its own room channel when the room's last reader left.
+ROOM_CLOSED = "debate.room_closed"
+
 # Group memberships expire in the channel layers (a day by default); renew well before.
 RENEW_EVERY = 3600.0
 
@@ -59,13 +62,21 @@ class Hub:
         if room.consumers:
             return
         del self.rooms[proposal_id]
-        if room.task is not None:
-            room.task.cancel()
-        if room.channel is not None:
-            try:
-                await get_channel_layer().group_discard(proposal_group(proposal_id), room.channel)
-            except Exception:  # the membership expires on its own
-                logger.warning("could not leave group of proposal %s", proposal_id)
+        if room.channel is None:  # still subscribing: no blocking read to interrupt
+            if room.task is not None:
+                room.task.cancel()
+            return
+        # The pump is blocked reading its channel. Cancelling a blocking Redis
+        # read can be swallowed by redis-py (redis/redis-py#2028) and leave the
+        # task running forever, so the pump is told to stop by a message instead.
+        layer = get_channel_layer()
+        try:
+            await layer.group_discard(proposal_group(proposal_id), room.channel)
+            await layer.send(room.channel, {"type": ROOM_CLOSED})
+        except Exception:  # the membership expires on its own; stop the pump the hard way
+            logger.warning("could not leave group of proposal %s", proposal_id)
+            if room.task is not None:
+                room.task.cancel()
 
     async def _pump(self, room: Room) -> None:
         layer = get_channel_layer()
@@ -94,6 +105,8 @@ class Hub:
                 logger.exception("receiving for proposal %s failed", room.proposal_id)
                 await asyncio.sleep(1)
                 continue
+            if message.get("type") == ROOM_CLOSED:
+                return
             self._dispatch(room, message)
             if loop.time() - renewed_at > RENEW_EVERY:
                 renewed_at = loop.time()

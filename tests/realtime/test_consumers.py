@@ -425,3 +425,47 @@ def test_a_broadcast_lost_by_the_channel_layer_is_filled_from_the_log(
     assert dropped == [1]
     assert (first["seq"], first["data"]["html"]) == (1, "<p>lost in transit</p>")
     assert (second["seq"], second["data"]["html"]) == (2, "<p>arrives</p>")
+
+
+def test_closed_connections_leave_no_task_behind_in_the_server(community, proposal, monkeypatch):
+    """A server process keeps nothing running for a debate nobody reads, even
+    when the channel layer ignores a cancelled read, as redis-py sometimes does
+    with blocking reads (redis/redis-py#2028): a leftover read would pile up
+    with every disconnect and keep the process from shutting down."""
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+    real_receive = layer.receive
+
+    async def receive_ignoring_cancellation(channel):
+        while True:
+            try:
+                return await real_receive(channel)
+            except asyncio.CancelledError:
+                await asyncio.sleep(0.05)
+
+    monkeypatch.setattr(layer, "receive", receive_ignoring_cancellation)
+    cookie = session_cookie(community["bob"])
+
+    async def scenario():
+        before = asyncio.all_tasks() - {asyncio.current_task()}
+        sockets = []
+        for _ in range(3):
+            socket, *_ = await open_socket(path(proposal), cookie=cookie)
+            await receive_until(socket, "debate.welcome")
+            sockets.append(socket)
+        await sockets[0].send_json_to({"type": "post", "stance": "pro", "body": "one"})
+        for socket in sockets:
+            await receive_until(socket, "debate.argument_posted")
+        for socket in sockets:
+            await socket.disconnect()
+        for _ in range(50):  # presence broadcasts are coalesced and end on their own
+            left = asyncio.all_tasks() - before - {asyncio.current_task()}
+            if not left:
+                break
+            await asyncio.sleep(0.1)
+        for task in left:  # let the scenario end either way
+            task.cancel()
+        assert not left, left
+
+    run(scenario)
