@@ -122,6 +122,8 @@ def start_server(database_url: str, port: int) -> subprocess.Popen:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "LOG_LEVEL": "WARNING",
+        # The production default (the test settings announce every ballot).
+        "REALTIME_TALLY_INTERVAL": "0.25",
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     process = subprocess.Popen(

@@ -208,6 +208,9 @@ CURRENCY = os.environ.get("CURRENCY", "EUR")
 # Seconds between automatic governance ticks inside each server process; 0
 # disables it (then run `manage.py governance_tick` from cron or systemd).
 GOVERNANCE_TICK_SECONDS = int(os.environ.get("GOVERNANCE_TICK_SECONDS", "60"))
+# Running tallies reach debate readers at most this often per proposal and
+# server process (seconds; 0: one event per ballot, right after its commit).
+REALTIME_TALLY_INTERVAL = float(os.environ.get("REALTIME_TALLY_INTERVAL", "0.25"))
 
 # Security: production defaults; every one is documented in the README.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -12,6 +12,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 os.environ.setdefault("GOVERNANCE_TICK_SECONDS", "0")
+# A tally event right after each ballot's commit, so tests need not wait; the
+# coalesced announcement has its own tests.
+os.environ.setdefault("REALTIME_TALLY_INTERVAL", "0")
 
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES

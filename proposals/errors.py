@@ -37,3 +37,9 @@ class VotingClosed(Conflict):
 
 class VotingNotOpen(Conflict):
     code = "voting_not_open"
+
+
+class BallotConflict(Conflict):
+    """Concurrent casts kept colliding; the member may simply try again."""
+
+    code = "ballot_conflict"

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,6 +33,7 @@ from members.models import Member, Membership
 from members.roles import APPOINTED_ROLES
 from members.selectors import has_role, is_member
 from proposals.errors import (
+    BallotConflict,
     InvalidChoice,
     InvalidProposal,
     NotAMember,
@@ -684,22 +685,41 @@ class CastResult:
 def cast_vote(*, proposal_id: int, voter: Member, choice: str) -> CastResult:
     """One member, one ballot: the last ballot before the close counts.
 
-    The proposal row is locked, so concurrent casts by one member leave one
-    ballot and the running tally moves by exactly one per change."""
+    Casts by different members do not wait for each other: a cast locks only
+    the voter's own ballot row, and moves the tally with one conditional
+    update of the proposal row (``state = voting and before the close``),
+    just before its commit. So concurrent casts by one member leave one
+    ballot, every counted ballot moves the tally by exactly one, and a ballot
+    racing the close is either in the count or refused, never half-written."""
     if choice not in Choice.values:
         raise InvalidChoice(_("Choose yes, no or abstain."))
-    with transaction.atomic():
-        proposal = lock_proposal(proposal_id)
-        if not _is_due(proposal, timezone.now()):
-            return _cast_locked(proposal, voter=voter, choice=choice)
-    # Voting opens or closes right now: apply that first, then answer.
-    advance_proposal(proposal_id=proposal_id)
-    with transaction.atomic():
-        return _cast_locked(lock_proposal(proposal_id), voter=voter, choice=choice)
+    proposal = _proposal_for_ballot(proposal_id)
+    if _is_due(proposal, timezone.now()):
+        # Voting opens or closes right now: apply that first, then answer.
+        advance_proposal(proposal_id=proposal_id)
+        proposal = _proposal_for_ballot(proposal_id)
+    for _attempt in range(5):
+        try:
+            return _cast(proposal, voter=voter, choice=choice)
+        except (_BallotRace, IntegrityError):
+            # The member's first ballot was written meanwhile by a concurrent
+            # cast, or the vote closed: read again and decide again.
+            proposal = _proposal_for_ballot(proposal_id)
+    raise BallotConflict(_("Your ballot could not be recorded; please try again."))
 
 
-def _cast_locked(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
-    now = timezone.now()
+class _BallotRace(Exception):
+    pass
+
+
+def _proposal_for_ballot(proposal_id) -> Proposal:
+    try:
+        return Proposal.objects.get(pk=proposal_id)
+    except (Proposal.DoesNotExist, ValueError, TypeError):
+        raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id}) from None
+
+
+def _check_voting_open(proposal: Proposal, now: datetime) -> None:
     if proposal.state in (State.DRAFT, State.DISCUSSION, State.NOTICE):
         raise VotingNotOpen(
             _("Voting has not opened yet.")
@@ -711,7 +731,13 @@ def _cast_locked(proposal: Proposal, *, voter: Member, choice: str) -> CastResul
         raise VotingClosed(_("This proposal was withdrawn; there is nothing to vote on."))
     if proposal.state != State.VOTING or now >= proposal.voting_closes_at:
         raise VotingClosed(_("Voting on this proposal has closed."))
-    ballot = Ballot.objects.filter(proposal=proposal, voter=voter).first()
+
+
+@transaction.atomic
+def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
+    now = timezone.now()
+    _check_voting_open(proposal, now)
+    ballot = Ballot.objects.select_for_update().filter(proposal=proposal, voter=voter).first()
     if ballot is None:
         # A first ballot: only members on the frozen roll (the database agrees).
         reason = ineligibility_reason(proposal=proposal, person=voter)
@@ -722,6 +748,8 @@ def _cast_locked(proposal: Proposal, *, voter: Member, choice: str) -> CastResul
         return CastResult(ballot=ballot, receipt=code, changed=False)
     counter = {"yes": "yes_count", "no": "no_count", "abstain": "abstain_count"}
     updates = {counter[choice]: F(counter[choice]) + 1}
+    # The bylaw guard refuses a ballot once voting has closed, and the unique
+    # constraint a second first ballot: IntegrityError, and cast_vote decides again.
     if ballot is None:
         ballot = Ballot.objects.create(
             proposal=proposal,
@@ -736,10 +764,13 @@ def _cast_locked(proposal: Proposal, *, voter: Member, choice: str) -> CastResul
         ballot.choice = choice
         ballot.changed_at = now
         ballot.save(update_fields=["choice", "changed_at"])
-    Proposal.objects.filter(pk=proposal.pk).update(**updates)
-    # The row is locked: the new counts are known without reading them back.
-    for field in updates:
-        setattr(proposal, field, getattr(proposal, field) + (1 if field == counter[choice] else -1))
+    # The only write to the proposal row, last: casts queue on it only for
+    # their commit. It counts nothing if the vote closed meanwhile.
+    counted = Proposal.objects.filter(
+        pk=proposal.pk, state=State.VOTING, voting_closes_at__gt=now
+    ).update(**updates)
+    if not counted:
+        raise _BallotRace
     publish.tally_changed(proposal=proposal)
     return CastResult(ballot=ballot, receipt=code, changed=True)
 

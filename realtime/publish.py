@@ -1,14 +1,27 @@
 """Events that other apps publish into a proposal's live debate.
 
 Contract (owned by the realtime app): call these inside the transaction that
-made the change; the event is stored with the debate's next sequence number
-and broadcast after commit. Each costs one locked read of the debate row, one
-update and one insert.
+made the change. A state change is stored with the debate's next sequence
+number in that transaction and broadcast after commit (one locked read of the
+debate row, one update and one insert). Tally changes are announced after
+commit and coalesced (see `tally_changed`).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
+
 from realtime import events
+
+logger = logging.getLogger(__name__)
+
+# Proposals with a tally announcement scheduled in this process.
+_tally_lock = threading.Lock()
+_tally_scheduled: set[int] = set()
 
 
 def tally_visible(proposal) -> bool:
@@ -46,8 +59,52 @@ def proposal_state_changed(*, proposal) -> None:
 
 
 def tally_changed(*, proposal) -> None:
-    """A ballot changed the running tally (broadcast only if the rules allow it)."""
+    """A ballot changed the running tally (announced only if the rules allow it).
+
+    Ballots must not queue behind each other on the debate row, and readers
+    need the latest counts, not every step: after commit, each server process
+    stores at most one tally event per proposal every REALTIME_TALLY_INTERVAL
+    seconds, carrying the counts committed by then. With an interval of 0 the
+    event is stored right after the commit."""
     if not tally_visible(proposal):
+        return
+    proposal_id = proposal.pk
+    transaction.on_commit(lambda: _schedule_tally(proposal_id))
+
+
+def _schedule_tally(proposal_id: int) -> None:
+    interval = float(getattr(settings, "REALTIME_TALLY_INTERVAL", 0.25))
+    if interval <= 0:
+        _announce_tally(proposal_id)
+        return
+    with _tally_lock:
+        if proposal_id in _tally_scheduled:
+            return
+        _tally_scheduled.add(proposal_id)
+    timer = threading.Timer(interval, _announce_scheduled_tally, args=(proposal_id,))
+    timer.daemon = True
+    timer.start()
+
+
+def _announce_scheduled_tally(proposal_id: int) -> None:
+    # Unscheduled before the counts are read: a ballot committed after the
+    # read schedules the next announcement, so the last counts are never lost.
+    with _tally_lock:
+        _tally_scheduled.discard(proposal_id)
+    try:
+        _announce_tally(proposal_id)
+    except Exception:  # informative only: the results page and the next event carry the counts
+        logger.exception("announcing the tally of proposal %s failed", proposal_id)
+    finally:
+        connections.close_all()  # this timer thread's own connection
+
+
+@transaction.atomic
+def _announce_tally(proposal_id: int) -> None:
+    from proposals.models import Proposal
+
+    proposal = Proposal.objects.filter(pk=proposal_id).first()
+    if proposal is None or not tally_visible(proposal):
         return
     debate = events.lock_debate(proposal.pk)
     events.append_event(

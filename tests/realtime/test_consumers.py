@@ -223,11 +223,12 @@ def test_state_and_tally_events_reach_connected_clients(community, proposal):
         @database_sync_to_async
         def open_vote():
             from django.db import transaction
-            from django.utils import timezone
+
+            from proposals.models import Proposal
 
             with transaction.atomic():
-                proposal.state, proposal.rules = "voting", {"tally_visible_during_vote": True}
-                proposal.submitted_at, proposal.yes_count = timezone.now(), 1
+                Proposal.objects.filter(pk=proposal.pk).update(state="voting", yes_count=1)
+                proposal.refresh_from_db()
                 publish.proposal_state_changed(proposal=proposal)
                 publish.tally_changed(proposal=proposal)
 

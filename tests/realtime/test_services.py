@@ -20,6 +20,7 @@ from realtime.errors import (
     PostingTooFast,
 )
 from realtime.models import Argument, ArgumentRevision, DebateEvent, ModerationAction
+from tests.realtime.helpers import make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -255,10 +256,11 @@ def test_member_flags_once_and_not_their_own(community, proposal):
         services.flag_argument(actor=community["bob"], argument_id=argument.pk)
 
 
-def test_running_tally_is_published_when_the_bylaws_allow_it(community, proposal):
-    proposal.state, proposal.rules, proposal.submitted_at = "voting", {}, timezone.now()
-    proposal.yes_count, proposal.no_count = 3, 1
-    with transaction.atomic():
+def test_running_tally_is_published_when_the_bylaws_allow_it(
+    community, django_capture_on_commit_callbacks
+):
+    proposal = make_proposal(community["alice"], state="voting", yes_count=3, no_count=1)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         publish.tally_changed(proposal=proposal)
     event = DebateEvent.objects.get(type="debate.tally")
     assert event.payload == {
@@ -270,11 +272,13 @@ def test_running_tally_is_published_when_the_bylaws_allow_it(community, proposal
     }
 
 
-def test_running_tally_stays_secret_when_the_frozen_rules_say_so(community, proposal):
-    proposal.state, proposal.submitted_at = "voting", timezone.now()
-    proposal.rules = {"tally_visible_during_vote": False}
-    proposal.yes_count = 2
-    with transaction.atomic():
+def test_running_tally_stays_secret_when_the_frozen_rules_say_so(
+    community, django_capture_on_commit_callbacks
+):
+    proposal = make_proposal(
+        community["alice"], state="voting", rules={"tally_visible_during_vote": False}, yes_count=2
+    )
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         publish.tally_changed(proposal=proposal)
         publish.proposal_state_changed(proposal=proposal)
     assert not DebateEvent.objects.filter(type="debate.tally").exists()
