@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -712,6 +712,26 @@ class _BallotRace(Exception):
     pass
 
 
+_TALLY_COLUMNS = {Choice.YES: "yes_count", Choice.NO: "no_count", Choice.ABSTAIN: "abstain_count"}
+
+
+def _move_tally(proposal_id: int, *, add: str, remove: str | None, now: datetime) -> bool:
+    """The only write of a cast to the proposal row, last before the commit, so
+    casts queue on the row only for their commit. It counts nothing if the
+    vote closed meanwhile. (One SQL statement: it runs for every ballot, and
+    the ORM's expression building was a measurable part of a cast.)"""
+    changes = [f"{_TALLY_COLUMNS[add]} = {_TALLY_COLUMNS[add]} + 1"]
+    if remove is not None:
+        changes.append(f"{_TALLY_COLUMNS[remove]} = {_TALLY_COLUMNS[remove]} - 1")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Proposal._meta.db_table} SET {', '.join(changes)} "
+            "WHERE id = %s AND state = %s AND voting_closes_at > %s",
+            [proposal_id, State.VOTING, connection.ops.adapt_datetimefield_value(now)],
+        )
+        return cursor.rowcount == 1
+
+
 def _proposal_for_ballot(proposal_id) -> Proposal:
     try:
         return Proposal.objects.get(pk=proposal_id)
@@ -737,7 +757,10 @@ def _check_voting_open(proposal: Proposal, now: datetime) -> None:
 def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
     now = timezone.now()
     _check_voting_open(proposal, now)
-    ballot = Ballot.objects.select_for_update().filter(proposal=proposal, voter=voter).first()
+    try:
+        ballot = Ballot.objects.select_for_update().get(proposal=proposal, voter=voter)
+    except Ballot.DoesNotExist:
+        ballot = None
     if ballot is None:
         # A first ballot: only members on the frozen roll (the database agrees).
         reason = ineligibility_reason(proposal=proposal, person=voter)
@@ -746,8 +769,7 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
     code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
     if ballot is not None and ballot.choice == choice:
         return CastResult(ballot=ballot, receipt=code, changed=False)
-    counter = {"yes": "yes_count", "no": "no_count", "abstain": "abstain_count"}
-    updates = {counter[choice]: F(counter[choice]) + 1}
+    previous = None if ballot is None else ballot.choice
     # The bylaw guard refuses a ballot once voting has closed, and the unique
     # constraint a second first ballot: IntegrityError, and cast_vote decides again.
     if ballot is None:
@@ -760,16 +782,10 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
             receipt_hash=receipt_hash(code),
         )
     else:
-        updates[counter[ballot.choice]] = F(counter[ballot.choice]) - 1
         ballot.choice = choice
         ballot.changed_at = now
         ballot.save(update_fields=["choice", "changed_at"])
-    # The only write to the proposal row, last: casts queue on it only for
-    # their commit. It counts nothing if the vote closed meanwhile.
-    counted = Proposal.objects.filter(
-        pk=proposal.pk, state=State.VOTING, voting_closes_at__gt=now
-    ).update(**updates)
-    if not counted:
+    if not _move_tally(proposal.pk, add=choice, remove=previous, now=now):
         raise _BallotRace
     publish.tally_changed(proposal=proposal)
     return CastResult(ballot=ballot, receipt=code, changed=True)
