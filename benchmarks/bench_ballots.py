@@ -312,6 +312,7 @@ def main() -> int:
             from django.db import connections
 
             connections.close_all()
+            connections["default"].close_pool()  # pooled connections stay open otherwise
             prepare_database(base)
             from django.core.management import call_command
 

@@ -53,7 +53,7 @@ def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
-def database_config(url: str | None, *, base_dir: Path) -> dict[str, Any]:
+def database_config(url: str | None, *, base_dir: Path, pool_size: int = 20) -> dict[str, Any]:
     """The default database: PostgreSQL from a URL, else a local SQLite file."""
     if not url:
         return {
@@ -63,7 +63,7 @@ def database_config(url: str | None, *, base_dir: Path) -> dict[str, Any]:
             "TEST": {"NAME": base_dir / "test-db.sqlite3"},
         }
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
     except Exception as exc:  # dj-database-url raises bare ValueError/KeyError
         raise ConfigurationError(f"DATABASE_URL is not a valid database URL: {exc}") from exc
     engine = config["ENGINE"]
@@ -71,7 +71,16 @@ def database_config(url: str | None, *, base_dir: Path) -> dict[str, Any]:
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
         config["CONN_MAX_AGE"] = 0
     elif engine == "django.db.backends.postgresql":
-        config.setdefault("OPTIONS", {})
+        # Under Daphne, Django runs synchronous views in a new thread per
+        # request: persistent per-thread connections would mean a new
+        # connection per request, left open until its thread is collected
+        # (PostgreSQL soon refuses more). A pool per process lends each request
+        # a connection and takes it back; health checks test it on loan.
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": min(2, pool_size),
+            "max_size": pool_size,
+            "timeout": 10,
+        }
     else:
         raise ConfigurationError(
             f"DATABASE_URL must point at PostgreSQL or SQLite, not {engine.rsplit('.', 1)[-1]}"

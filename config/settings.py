@@ -90,7 +90,13 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": database_config(os.environ.get("DATABASE_URL"), base_dir=BASE_DIR)}
+DATABASES = {
+    "default": database_config(
+        os.environ.get("DATABASE_URL"),
+        base_dir=BASE_DIR,
+        pool_size=int(os.environ.get("DATABASE_POOL_SIZE", "20")),
+    )
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL") or None

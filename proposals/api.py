@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
-from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
@@ -215,22 +213,6 @@ class ProposalBallot(APIView):
                 "changed": result.changed,
             }
         )
-
-
-_ballot_view = ProposalBallot.as_view()
-
-
-@csrf_exempt  # DRF's SessionAuthentication enforces CSRF itself, as for every API view
-async def ballot_endpoint(request, pk):
-    """Ballots are the hot path: they run in the worker thread pool instead of
-    Django's single thread for sync views, so concurrent casts overlap their
-    database round-trips; the proposal row lock still serializes each cast."""
-    return await sync_to_async(_ballot_view, thread_sensitive=False)(request, pk=pk)
-
-
-# drf-spectacular documents the DRF view behind the wrapper.
-ballot_endpoint.cls = _ballot_view.cls
-ballot_endpoint.initkwargs = _ballot_view.initkwargs
 
 
 class ProposalResults(APIView):

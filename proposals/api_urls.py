@@ -11,7 +11,7 @@ urlpatterns = [
         api.ProposalWithdraw.as_view(),
         name="api-proposal-withdraw",
     ),
-    path("proposals/<int:pk>/ballot/", api.ballot_endpoint, name="api-proposal-ballot"),
+    path("proposals/<int:pk>/ballot/", api.ProposalBallot.as_view(), name="api-proposal-ballot"),
     path("proposals/<int:pk>/results/", api.ProposalResults.as_view(), name="api-proposal-results"),
     path("proposals/<int:pk>/ballots/", api.ProposalBallots.as_view(), name="api-proposal-ballots"),
 ]

@@ -22,6 +22,15 @@ def test_postgres_database_url_is_parsed_into_psycopg_settings():
     assert (config["HOST"], config["PORT"], config["NAME"]) == ("db.internal", 6543, "commons")
 
 
+def test_postgres_connections_are_pooled_per_process_not_kept_per_thread():
+    """Daphne runs synchronous views in a new thread per request: connections
+    kept per thread would pile up until PostgreSQL refuses new ones."""
+    config = database_config("postgres://u:p@db/commons", base_dir=Path("/srv"), pool_size=8)
+    assert config["CONN_MAX_AGE"] == 0
+    assert config["OPTIONS"]["pool"]["max_size"] == 8
+    assert config["CONN_HEALTH_CHECKS"] is True
+
+
 def test_unsupported_database_is_refused_with_a_clear_message():
     with pytest.raises(ConfigurationError, match="PostgreSQL or SQLite"):
         database_config("mysql://u:p@h/db", base_dir=Path("/srv"))
