@@ -189,6 +189,47 @@ def test_a_member_may_change_their_ballot_and_the_last_one_counts(community, vot
     assert services.recount(proposal) == {"yes": 0, "no": 1, "abstain": 0}
 
 
+@pytest.mark.parametrize("first_ballot", [True, False])
+def test_a_ballot_racing_the_close_is_refused_and_leaves_the_result_intact(
+    community, voters, monkeypatch, first_ballot
+):
+    """The cast read the proposal while voting was open; the close committed
+    before the cast wrote. The ballot is refused, not half-counted."""
+    proposal = draft(community["alice"])
+    with time_machine.travel(timezone.now() - timedelta(days=40), tick=False):
+        submit_now(proposal)
+    proposal.refresh_from_db()
+    bob = community["bob"]
+    with time_machine.travel(proposal.voting_opens_at + MINUTE, tick=False):
+        services.advance_proposal(proposal_id=proposal.pk)
+        services.cast_vote(proposal_id=proposal.pk, voter=community["alice"], choice="yes")
+        if not first_ballot:
+            services.cast_vote(proposal_id=proposal.pk, voter=bob, choice="yes")
+        read_while_open = Proposal.objects.get(pk=proposal.pk)
+    with time_machine.travel(proposal.voting_closes_at + MINUTE, tick=False):
+        services.advance_proposal(proposal_id=proposal.pk)
+    closed = Proposal.objects.get(pk=proposal.pk)
+    reads = iter([read_while_open])
+    real_read = services._proposal_for_ballot
+    monkeypatch.setattr(
+        services, "_proposal_for_ballot", lambda pk: next(reads, None) or real_read(pk)
+    )
+    before_the_close = read_while_open.voting_closes_at - MINUTE
+    with time_machine.travel(before_the_close, tick=False), pytest.raises(VotingClosed):
+        services.cast_vote(proposal_id=proposal.pk, voter=bob, choice="no")
+    proposal.refresh_from_db()
+    assert (proposal.state, proposal.yes_count, proposal.no_count) == (
+        closed.state,
+        closed.yes_count,
+        closed.no_count,
+    )
+    assert services.recount(proposal) == {
+        "yes": closed.yes_count,
+        "no": 0,
+        "abstain": 0,
+    }
+
+
 @pytest.mark.parametrize("state_setup", ["draft", "discussion", "withdrawn", "closed"])
 def test_voting_outside_the_window_is_refused(community, state_setup):
     alice = community["alice"]
