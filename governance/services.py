@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -278,19 +279,32 @@ def enact_proposal(*, proposal_id: int):
     return proposal
 
 
+# Refused attempts journaled per person and hour. The first ones show the
+# intent; beyond that, one account could fill the public journal with noise.
+GUARD_ATTEMPTS_JOURNALED_PER_HOUR = 20
+
+
 def record_guard_attempt(*, actor, path: str, target: str, reason: str) -> None:
     """Journal a refused attempt by a logged-in person to change a guarded thing.
 
     It runs in its own transaction, after the refused change rolled back, so
-    the attempt is on record even though nothing changed."""
+    the attempt is on record even though nothing changed. At most
+    GUARD_ATTEMPTS_JOURNALED_PER_HOUR attempts per person are journaled in an
+    hour; the last one journaled says that further attempts go unrecorded."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return
     with transaction.atomic():
-        journal.record(
-            kind="guard.refused",
-            actor=actor,
-            payload={"path": path, "target": target, "reason": reason[:300]},
-        )
+        name = journal.actor_name(actor)
+        since = journal.chain_timestamp(timezone.now() - timedelta(hours=1))
+        recent = JournalEntry.objects.filter(kind="guard.refused", actor=name, at__gte=since)
+        journaled = recent.count()
+        if journaled >= GUARD_ATTEMPTS_JOURNALED_PER_HOUR:
+            logger.warning("guard attempt by %s on %s not journaled (hourly limit)", name, target)
+            return
+        payload = {"path": path, "target": target, "reason": reason[:300]}
+        if journaled == GUARD_ATTEMPTS_JOURNALED_PER_HOUR - 1:
+            payload["further_attempts_this_hour"] = "not journaled"
+        journal.record(kind="guard.refused", actor=actor, payload=payload)
 
 
 def current_rules_snapshot() -> dict:

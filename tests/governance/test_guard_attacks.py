@@ -219,6 +219,23 @@ def test_api_writes_are_refused_and_journaled(attacker, target, method, url_name
 
 
 @pytest.mark.django_db
+def test_a_flood_of_refused_attempts_cannot_fill_the_journal(attacker, target):
+    from governance.services import GUARD_ATTEMPTS_JOURNALED_PER_HOUR as LIMIT
+
+    api = APIClient()
+    api.force_login(attacker)
+    url = reverse("governance-api:bylaw", args=[TARGET])
+    for _ in range(LIMIT + 5):
+        assert api.delete(url).status_code == 403
+    attempts = refused_entries(attacker)
+    assert len(attempts) == LIMIT
+    assert attempts[-1]["further_attempts_this_hour"] == "not journaled"
+    with time_machine.travel(timezone.now() + timedelta(hours=1, minutes=1)):
+        assert api.delete(url).status_code == 403
+    assert len(refused_entries(attacker)) == LIMIT + 1
+
+
+@pytest.mark.django_db
 def test_refused_attempts_keep_the_chain_valid(client, founder, target):
     client.force_login(founder)
     client.post(reverse("admin:governance_bylawversion_delete", args=[target.pk]), {"post": "yes"})
