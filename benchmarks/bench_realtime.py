@@ -211,6 +211,8 @@ def run_layer(name: str, redis_url: str | None, args, workdir: Path) -> dict:
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
         "DATABASE_URL": db_url,
         "PYTHONUNBUFFERED": "1",
+        # A thousand readers from one loopback address.
+        "REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS": "0",
     }
     env.pop("REDIS_URL", None)
     if redis_url:

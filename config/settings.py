@@ -217,6 +217,12 @@ GOVERNANCE_TICK_SECONDS = int(os.environ.get("GOVERNANCE_TICK_SECONDS", "60"))
 # Running tallies reach debate readers at most this often per proposal and
 # server process (seconds; 0: one event per ballot, right after its commit).
 REALTIME_TALLY_INTERVAL = float(os.environ.get("REALTIME_TALLY_INTERVAL", "0.25"))
+# Debate sockets of visitors without an account, per client address and server
+# process (0: no limit). Behind a proxy, run Daphne with --proxy-headers so the
+# address is the visitor's, not the proxy's.
+REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = int(
+    os.environ.get("REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS", "50")
+)
 
 # Security: production defaults; every one is documented in the README.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -7,6 +7,7 @@ events. The JSON protocol is described in docs/realtime.md.
 from __future__ import annotations
 
 import asyncio
+import collections
 import json
 import logging
 import time
@@ -56,6 +57,11 @@ ACTIONS = {
 _presence_pending: set[int] = set()
 _presence_dirty: set[int] = set()
 
+# Open connections of visitors without an account, per client address, in this
+# server process: reading needs no account, so this is what stops one machine
+# from opening sockets until the server runs out of them.
+_anonymous_by_address: collections.Counter[str] = collections.Counter()
+
 
 # Channels gives a consumer a channel of its own, with a blocking read on it,
 # unless its layer alias names no configured layer. Debate consumers need none:
@@ -69,6 +75,7 @@ NO_CHANNEL_OF_ITS_OWN = "debate-connections-have-no-channel"
 class DebateConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = NO_CHANNEL_OF_ITS_OWN
     proposal_id: int | None = None
+    counted_address: str | None = None
     joined = False
     catching_up = False
     missed = False
@@ -83,6 +90,13 @@ class DebateConsumer(AsyncWebsocketConsumer):
         # Names this connection in the presence table (unique across servers).
         self.channel_name = f"debate.{uuid.uuid4().hex}"
         await self.accept()
+        if not self._admit_anonymous():
+            await self._error(
+                "too_many_connections",
+                _("Too many debate windows are open from your address; close one and try again."),
+            )
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         try:
             joined = await self._call(
                 services.join_debate,
@@ -119,6 +133,11 @@ class DebateConsumer(AsyncWebsocketConsumer):
         self._schedule_presence()
 
     async def disconnect(self, code):
+        if self.counted_address is not None:
+            _anonymous_by_address[self.counted_address] -= 1
+            if _anonymous_by_address[self.counted_address] <= 0:
+                del _anonymous_by_address[self.counted_address]
+            self.counted_address = None
         if not self.joined:
             return
         self.joined = False
@@ -283,6 +302,21 @@ class DebateConsumer(AsyncWebsocketConsumer):
         _presence_pending.add(proposal_id)
         layer = get_channel_layer()
         asyncio.get_running_loop().create_task(_broadcast_presence(layer, proposal_id))
+
+    def _admit_anonymous(self) -> bool:
+        """Members are limited per account (services.join_debate); visitors
+        without one per client address, in each server process."""
+        if getattr(self.scope.get("user"), "is_authenticated", False):
+            return True
+        limit = settings.REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS
+        address = (self.scope.get("client") or [None])[0]
+        if not limit or address is None:
+            return True
+        if _anonymous_by_address[address] >= limit:
+            return False
+        _anonymous_by_address[address] += 1
+        self.counted_address = address
+        return True
 
     def _take_token(self) -> bool:
         """Throttle floods: frames beyond the budget are dropped, with at most

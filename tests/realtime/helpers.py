@@ -43,13 +43,17 @@ def application():
     return app
 
 
-async def open_socket(path: str, *, cookie: str | None = None, origin="http://testserver"):
+async def open_socket(
+    path: str, *, cookie: str | None = None, origin="http://testserver", client=None
+):
     headers = [(b"host", b"testserver")]
     if origin is not None:
         headers.append((b"origin", origin.encode()))
     if cookie:
         headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={cookie}".encode()))
     communicator = WebsocketCommunicator(application(), path, headers=headers)
+    if client is not None:  # the (host, port) a server would see; the application has not run yet
+        communicator.scope["client"] = client
     connected, code = await communicator.connect(timeout=5)
     return communicator, connected, code
 

@@ -330,6 +330,31 @@ def test_connections_per_member_are_limited(community, proposal, settings):
     assert Presence.objects.count() == 0
 
 
+def test_visitors_without_an_account_are_limited_per_address(proposal, settings):
+    settings.REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = 2
+    here, elsewhere = ("203.0.113.7", 50001), ("198.51.100.4", 50002)
+
+    async def scenario():
+        first, *_ = await open_socket(path(proposal), client=here)
+        second, *_ = await open_socket(path(proposal), client=here)
+        await receive_until(first, "debate.welcome")
+        await receive_until(second, "debate.welcome")
+        third, connected, _ = await open_socket(path(proposal), client=here)
+        assert connected  # accepted, told why, then closed with a reason code
+        error = await third.receive_json_from(timeout=3)
+        assert error["code"] == "too_many_connections"
+        assert await third.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+        other, *_ = await open_socket(path(proposal), client=elsewhere)
+        await receive_until(other, "debate.welcome")  # another address is not affected
+        await first.disconnect()
+        again, *_ = await open_socket(path(proposal), client=here)
+        await receive_until(again, "debate.welcome")  # a closed window frees its place
+        for socket in (second, other, again):
+            await socket.disconnect()
+
+    run(scenario)
+
+
 def test_presence_count_is_broadcast(community, proposal):
     async def scenario():
         first, *_ = await open_socket(path(proposal))
