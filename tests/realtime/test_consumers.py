@@ -306,6 +306,13 @@ def test_acting_on_a_message_of_another_debate_is_refused(community, proposal):
     run(scenario)
 
 
+async def refused_as_too_many(socket, connected):
+    assert connected  # accepted, told why, then closed with a reason code
+    error = await socket.receive_json_from(timeout=3)
+    assert error["code"] == "too_many_connections"
+    assert await socket.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+
+
 def test_connections_per_member_are_limited(community, proposal, settings):
     settings.REALTIME_MAX_CONNECTIONS_PER_MEMBER = 2
     cookie = session_cookie(community["bob"])
@@ -316,10 +323,7 @@ def test_connections_per_member_are_limited(community, proposal, settings):
         await receive_until(first, "debate.welcome")
         await receive_until(second, "debate.welcome")
         third, connected, _ = await open_socket(path(proposal), cookie=cookie)
-        assert connected  # accepted, told why, then closed with a reason code
-        error = await third.receive_json_from(timeout=3)
-        assert error["code"] == "too_many_connections"
-        assert await third.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+        await refused_as_too_many(third, connected)
         await first.disconnect()
         fourth, *_ = await open_socket(path(proposal), cookie=cookie)
         await receive_until(fourth, "debate.welcome")
@@ -340,10 +344,7 @@ def test_visitors_without_an_account_are_limited_per_address(proposal, settings)
         await receive_until(first, "debate.welcome")
         await receive_until(second, "debate.welcome")
         third, connected, _ = await open_socket(path(proposal), client=here)
-        assert connected  # accepted, told why, then closed with a reason code
-        error = await third.receive_json_from(timeout=3)
-        assert error["code"] == "too_many_connections"
-        assert await third.receive_output(timeout=3) == {"type": "websocket.close", "code": 4429}
+        await refused_as_too_many(third, connected)
         other, *_ = await open_socket(path(proposal), client=elsewhere)
         await receive_until(other, "debate.welcome")  # another address is not affected
         await first.disconnect()
