@@ -1,7 +1,9 @@
 """Run every benchmark (`make bench`); figures go to docs/BENCHMARKS.md by hand.
 
 Each benchmark is a standalone script with its own arguments; this runner
-passes the sizes the issues ask for, or small ones with BENCH_QUICK=1.
+passes the sizes the issues ask for, or small ones with BENCH_QUICK=1. A quick
+run shows that every benchmark works; its throughput figures are dominated by
+start-up costs, so it does not fail on throughput targets.
 PostgreSQL/Redis benchmarks use BENCH_DATABASE_URL / BENCH_REDIS_URL when set.
 """
 
@@ -25,7 +27,7 @@ BENCHMARKS = [
     ),
     (
         "treasury",
-        ["bench_treasury.py"] + (["--transactions", "10000"] if QUICK else []),
+        ["bench_treasury.py"] + (["--transactions", "10000", "--no-fail"] if QUICK else []),
     ),
     ("realtime", ["bench_realtime.py"] + (["--clients", "100"] if QUICK else [])),
 ]
