@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -51,6 +52,22 @@ def test_htmx_vote_returns_only_the_vote_panel(client, community):
     assert response.status_code == 200
     assert body.lstrip().startswith('<section id="vote"')
     assert "Your ballot is recorded" in body
+
+
+def test_the_vote_buttons_show_the_current_ballot_and_favour_no_choice(client, community):
+    proposal = open_vote(community["alice"])
+    client.force_login(community["carol"])
+
+    def pressed(body):
+        return re.findall(r'value="(\w+)" aria-pressed="true"', body)
+
+    before = client.get(f"/proposals/{proposal.pk}/").content.decode()
+    assert pressed(before) == []
+    assert before.count('class="button button-secondary" type="submit" name="choice"') == 3
+    response = client.post(
+        f"/proposals/{proposal.pk}/ballot/", {"choice": "no"}, HTTP_HX_REQUEST="true"
+    )
+    assert pressed(response.content.decode()) == ["no"]
 
 
 def test_a_member_who_cannot_vote_is_told_why(client, community):
