@@ -24,9 +24,13 @@ class Command(BaseCommand):
         if demo.is_seeded():
             self.stdout.write("The database already holds a community; nothing seeded.")
             return
-        # The replayed year would otherwise email every member dozens of times.
+        # The replayed year would otherwise email every member dozens of times;
+        # tallies are announced at the commit, before this command exits.
         with (
-            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            override_settings(
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+                REALTIME_TALLY_INTERVAL=0,
+            ),
             transaction.atomic(),
         ):
             summary = demo.seed()
