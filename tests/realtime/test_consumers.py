@@ -306,6 +306,12 @@ def test_acting_on_a_message_of_another_debate_is_refused(community, proposal):
     run(scenario)
 
 
+async def welcomed_socket(proposal, **options):
+    socket, *_ = await open_socket(path(proposal), **options)
+    await receive_until(socket, "debate.welcome")
+    return socket
+
+
 async def refused_as_too_many(socket, connected):
     assert connected  # accepted, told why, then closed with a reason code
     error = await socket.receive_json_from(timeout=3)
@@ -318,15 +324,12 @@ def test_connections_per_member_are_limited(community, proposal, settings):
     cookie = session_cookie(community["bob"])
 
     async def scenario():
-        first, *_ = await open_socket(path(proposal), cookie=cookie)
-        second, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(first, "debate.welcome")
-        await receive_until(second, "debate.welcome")
+        first = await welcomed_socket(proposal, cookie=cookie)
+        second = await welcomed_socket(proposal, cookie=cookie)
         third, connected, _ = await open_socket(path(proposal), cookie=cookie)
         await refused_as_too_many(third, connected)
         await first.disconnect()
-        fourth, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(fourth, "debate.welcome")
+        fourth = await welcomed_socket(proposal, cookie=cookie)
         await second.disconnect()
         await fourth.disconnect()
 
@@ -339,17 +342,13 @@ def test_visitors_without_an_account_are_limited_per_address(proposal, settings)
     here, elsewhere = ("203.0.113.7", 50001), ("198.51.100.4", 50002)
 
     async def scenario():
-        first, *_ = await open_socket(path(proposal), client=here)
-        second, *_ = await open_socket(path(proposal), client=here)
-        await receive_until(first, "debate.welcome")
-        await receive_until(second, "debate.welcome")
+        first = await welcomed_socket(proposal, client=here)
+        second = await welcomed_socket(proposal, client=here)
         third, connected, _ = await open_socket(path(proposal), client=here)
         await refused_as_too_many(third, connected)
-        other, *_ = await open_socket(path(proposal), client=elsewhere)
-        await receive_until(other, "debate.welcome")  # another address is not affected
+        other = await welcomed_socket(proposal, client=elsewhere)  # another address: unaffected
         await first.disconnect()
-        again, *_ = await open_socket(path(proposal), client=here)
-        await receive_until(again, "debate.welcome")  # a closed window frees its place
+        again = await welcomed_socket(proposal, client=here)  # a closed window frees its place
         for socket in (second, other, again):
             await socket.disconnect()
 
