@@ -208,7 +208,7 @@ class ProposalBallot(APIView):
         return Response(
             {
                 "proposal": pk,
-                "choice": result.ballot.choice,
+                "choice": result.choice,
                 "receipt": result.receipt,
                 "changed": result.changed,
             }

@@ -108,9 +108,7 @@ def cast_ballot(request, pk):
             error, status_code = exc.message, exc.http_status
         else:
             proposal.refresh_from_db()
-            note = _("Your ballot is recorded: %(choice)s.") % {
-                "choice": result.ballot.get_choice_display()
-            }
+            note = _("Your ballot is recorded: %(choice)s.") % {"choice": result.choice_label}
             if not request.htmx:
                 messages.success(request, note)
                 return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#vote")

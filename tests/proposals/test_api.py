@@ -77,6 +77,10 @@ def test_ballot_errors_have_clear_statuses(community):
     response = api.post(f"/api/v1/proposals/{proposal.pk}/ballot/", {"choice": "maybe"})
     assert response.status_code == 400
     assert api.post("/api/v1/proposals/999/ballot/", {"choice": "yes"}).status_code == 404
+    # A number beyond the database's integers is a missing proposal, not a server error.
+    response = api.post(f"/api/v1/proposals/{2**64}/ballot/", {"choice": "yes"})
+    assert response.status_code == 404
+    assert response.json()["detail"] == f"There is no proposal #{2**64}."
     assert not Ballot.objects.exists()
 
 

@@ -205,14 +205,16 @@ def test_a_ballot_racing_the_close_is_refused_and_leaves_the_result_intact(
         services.cast_vote(proposal_id=proposal.pk, voter=community["alice"], choice="yes")
         if not first_ballot:
             services.cast_vote(proposal_id=proposal.pk, voter=bob, choice="yes")
-        read_while_open = Proposal.objects.get(pk=proposal.pk)
+        read_while_open = services._proposal_for_ballot(proposal.pk, voter=bob)
     with time_machine.travel(proposal.voting_closes_at + MINUTE, tick=False):
         services.advance_proposal(proposal_id=proposal.pk)
     closed = Proposal.objects.get(pk=proposal.pk)
     reads = iter([read_while_open])
     real_read = services._proposal_for_ballot
     monkeypatch.setattr(
-        services, "_proposal_for_ballot", lambda pk: next(reads, None) or real_read(pk)
+        services,
+        "_proposal_for_ballot",
+        lambda pk, voter: next(reads, None) or real_read(pk, voter=voter),
     )
     before_the_close = read_while_open.voting_closes_at - MINUTE
     with time_machine.travel(before_the_close, tick=False), pytest.raises(VotingClosed):
