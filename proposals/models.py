@@ -243,10 +243,22 @@ class Ballot(models.Model):
 
 
 class Notification(models.Model):
+    """Stored by kind and facts, shown in the reader's language: the
+    transition that notifies may run in anybody's request, or in no request
+    at all. ``message`` keeps the text in the site's language (emails, and
+    notifications written before kinds existed)."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("Legal-structure change announced")
+        VOTING_OPEN = "voting_open", _("Voting open")
+        STATE_CHANGED = "state_changed", _("Your proposal changed state")
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="+", null=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, blank=True)
+    facts = models.JSONField(default=dict, blank=True)
     message = models.CharField(max_length=300)
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
@@ -254,6 +266,26 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    @property
+    def text(self) -> str:
+        """The notification in the active language."""
+        return notification_text(self.kind, self.facts) or self.message
+
+
+def notification_text(kind: str, facts: dict) -> str | None:
+    if kind == Notification.Kind.NOTICE:
+        return str(
+            _("Legal-structure change announced: “%(title)s”. Voting opens on %(date)s.") % facts
+        )
+    if kind == Notification.Kind.VOTING_OPEN:
+        return str(_("Voting is open on “%(title)s” until %(date)s.") % facts)
+    if kind == Notification.Kind.STATE_CHANGED:
+        return str(
+            _("Your proposal “%(title)s” is now: %(state)s.")
+            % {"title": facts["title"], "state": State(facts["state"]).label}
+        )
+    return None
 
 
 class ProposalUserObjectPermission(UserObjectPermissionBase):

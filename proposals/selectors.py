@@ -295,7 +295,7 @@ def member_data_for_export(*, member) -> dict:
             for b in Ballot.objects.filter(voter=member).order_by("proposal_id")
         ],
         "notifications": [
-            {"message": n.message, "created_at": n.created_at.isoformat()}
+            {"message": n.text, "created_at": n.created_at.isoformat()}
             for n in Notification.objects.filter(recipient=member).order_by("pk")
         ],
     }

@@ -60,6 +60,7 @@ from proposals.models import (
     Proposal,
     ProposalRevision,
     State,
+    notification_text,
 )
 from realtime import publish
 
@@ -496,8 +497,8 @@ def _enter_notice(proposal: Proposal) -> None:
     )
     _notify_all_members(
         proposal,
-        _("Legal-structure change announced: “%(title)s”. Voting opens on %(date)s.")
-        % {"title": proposal.title, "date": proposal.voting_opens_at.date().isoformat()},
+        Notification.Kind.NOTICE,
+        {"title": proposal.title, "date": proposal.voting_opens_at.date().isoformat()},
     )
     _state_changed(proposal)
 
@@ -564,8 +565,8 @@ def _open_voting(proposal: Proposal) -> None:
     )
     _notify_all_members(
         proposal,
-        _("Voting is open on “%(title)s” until %(date)s.")
-        % {"title": proposal.title, "date": proposal.voting_closes_at.date().isoformat()},
+        Notification.Kind.VOTING_OPEN,
+        {"title": proposal.title, "date": proposal.voting_closes_at.date().isoformat()},
         only_electorate=True,
     )
     _state_changed(proposal)
@@ -857,10 +858,21 @@ def _authors(proposal: Proposal) -> list[Member]:
     return list(people.values())
 
 
-def _notify(recipients: list[Member], proposal: Proposal, message: str) -> None:
+def _notify(recipients: list[Member], proposal: Proposal, kind: str, facts: dict) -> None:
+    """In-app notifications, shown in each reader's language, and emails in the
+    site's language (members have no language of their own yet)."""
     now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        message = notification_text(kind, facts)
     Notification.objects.bulk_create(
-        Notification(recipient=r, proposal=proposal, message=message[:300], created_at=now)
+        Notification(
+            recipient=r,
+            proposal=proposal,
+            kind=kind,
+            facts=facts,
+            message=message[:300],
+            created_at=now,
+        )
         for r in recipients
     )
     link = f"{settings.SITE_URL}/proposals/{proposal.pk}/"
@@ -878,14 +890,16 @@ def _notify(recipients: list[Member], proposal: Proposal, message: str) -> None:
         transaction.on_commit(lambda: send_mass_mail(emails, fail_silently=True))
 
 
-def _notify_all_members(proposal: Proposal, message: str, *, only_electorate=False) -> None:
+def _notify_all_members(
+    proposal: Proposal, kind: str, facts: dict, *, only_electorate=False
+) -> None:
     if only_electorate:
         recipients = Member.objects.filter(
             pk__in=ElectorateEntry.objects.filter(proposal=proposal).values("member_id")
         )
     else:
         recipients = Member.objects.filter(membership__status=Membership.Status.MEMBER)
-    _notify(list(recipients.only("pk", "email")), proposal, message)
+    _notify(list(recipients.only("pk", "email")), proposal, kind, facts)
 
 
 def _state_changed(proposal: Proposal) -> None:
@@ -893,8 +907,8 @@ def _state_changed(proposal: Proposal) -> None:
         _notify(
             _authors(proposal),
             proposal,
-            _("Your proposal “%(title)s” is now: %(state)s.")
-            % {"title": proposal.title, "state": proposal.get_state_display()},
+            Notification.Kind.STATE_CHANGED,
+            {"title": proposal.title, "state": proposal.state},
         )
     publish.proposal_state_changed(proposal=proposal)
 
@@ -920,7 +934,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
         recent = Notification.objects.filter(recipient=member, created_at__gte=since).order_by(
             "created_at"
         )
-        lines = [f"- {n.message}" for n in recent[:50]] or [_("Nothing new for you today.")]
+        lines = [f"- {n.text}" for n in recent[:50]] or [_("Nothing new for you today.")]
         body = "\n".join(
             [
                 _("Your Commons digest for %(date)s") % {"date": now.date().isoformat()},

@@ -63,4 +63,4 @@ def test_refusals_speak_the_callers_language(community):
         response = client_with("0" * 40, HTTP_ACCEPT_LANGUAGE="fr").get("/api/v1/me/")
 
     assert response.status_code == 403
-    assert response.json()["detail"] == "Mauvais jeton d'identification."
+    assert response.json()["detail"] == "Jeton non valide."

@@ -1,0 +1,98 @@
+"""Notifications speak the reader's language, whoever's request caused them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import Client
+from django.utils import timezone, translation
+
+from members.selectors import export_member_data
+from proposals import services
+from proposals.models import Notification, State
+from tests.proposals.helpers import MINUTE, draft
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def voting_opened_in_french(community, django_capture_on_commit_callbacks):
+    """Alice's motion reaches its vote during a request made in French."""
+    alice = community["alice"]
+    proposal = draft(alice, title="Jardin partagé")
+    with time_machine.travel(timezone.now() - timedelta(days=20), tick=False):
+        services.submit_proposal(proposal_id=proposal.pk, actor=alice)
+    proposal.refresh_from_db()
+    with (
+        time_machine.travel(proposal.discussion_ends_at + MINUTE, tick=False),
+        translation.override("fr"),
+        django_capture_on_commit_callbacks(execute=True),  # the emails
+    ):
+        services.advance_proposal(proposal_id=proposal.pk)
+    proposal.refresh_from_db()
+    assert proposal.state == State.VOTING
+    return proposal
+
+
+def notifications_page(member, language: str) -> str:
+    client = Client(HTTP_ACCEPT_LANGUAGE=language)
+    client.force_login(member)
+    response = client.get("/proposals/notifications/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_each_reader_sees_notifications_in_their_own_language(community, voting_opened_in_french):
+    bob = community["bob"]
+    date = voting_opened_in_french.voting_closes_at.date().isoformat()
+
+    assert f"Voting is open on “Jardin partagé” until {date}." in notifications_page(bob, "en")
+    assert f"Le vote sur « Jardin partagé » est ouvert jusqu’au {date}." in notifications_page(
+        bob, "fr"
+    )
+
+
+def test_an_author_is_told_the_new_state_in_their_language(community, voting_opened_in_french):
+    alice = community["alice"]
+
+    with translation.override("fr"):
+        voting_in_french = str(State.VOTING.label)
+
+    assert "Your proposal “Jardin partagé” is now: Voting." in notifications_page(alice, "en")
+    assert voting_in_french != "Voting"
+    assert (
+        f"Votre proposition « Jardin partagé » est maintenant : {voting_in_french}."
+        in notifications_page(alice, "fr")
+    )
+
+
+def test_emails_go_out_in_the_site_language_not_the_triggering_request(
+    community, voting_opened_in_french
+):
+    subjects = [m.subject for m in mail.outbox]
+
+    assert any("Voting is open on “Jardin partagé”" in s for s in subjects), subjects
+    assert not any("Le vote sur" in s for s in subjects)
+
+
+def test_personal_data_export_carries_the_notification_text(community, voting_opened_in_french):
+    bob = community["bob"]
+    with translation.override("en"):
+        exported = export_member_data(member=bob)
+
+    assert any(
+        n["message"].startswith("Voting is open on “Jardin partagé”")
+        for n in exported["notifications"]
+    )
+
+
+def test_notifications_written_before_kinds_existed_still_show(community):
+    bob = community["bob"]
+    Notification.objects.create(
+        recipient=bob, message="An older notification.", created_at=timezone.now()
+    )
+
+    assert "An older notification." in notifications_page(bob, "fr")
