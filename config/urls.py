@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from config.views import healthz
+from config.views import favicon, healthz
 
 api_v1 = [
     path("", include("members.api_urls")),
@@ -13,6 +13,7 @@ api_v1 = [
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("", include("members.urls")),
     path("bylaws/", include("governance.urls")),
     path("proposals/", include("proposals.urls")),

@@ -1,4 +1,6 @@
 from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -6,3 +8,8 @@ from django.views.decorators.cache import never_cache
 def healthz(request):
     """For load balancers: the process answers (no database query)."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page's icon link says."""
+    return redirect(static("img/favicon.svg"))
