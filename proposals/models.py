@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -274,6 +277,8 @@ class Notification(models.Model):
 
 
 def notification_text(kind: str, facts: dict) -> str | None:
+    if "date" in facts:  # stored as ISO 8601, shown the reader's way
+        facts = {**facts, "date": date_format(date.fromisoformat(facts["date"]))}
     if kind == Notification.Kind.NOTICE:
         return str(
             _("Legal-structure change announced: “%(title)s”. Voting opens on %(date)s.") % facts

@@ -28,6 +28,16 @@ def fresh_rate_limits():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def site_language():
+    """Every test starts in the site's language: a request in French leaves
+    French active in its thread (LocaleMiddleware activates, never resets)."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def member(db):
     return make_member("mira")

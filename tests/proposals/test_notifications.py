@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.test import Client
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from members.selectors import export_member_data
 from proposals import services
@@ -47,11 +48,16 @@ def notifications_page(member, language: str) -> str:
 
 def test_each_reader_sees_notifications_in_their_own_language(community, voting_opened_in_french):
     bob = community["bob"]
-    date = voting_opened_in_french.voting_closes_at.date().isoformat()
+    closes = voting_opened_in_french.voting_closes_at.date()
+    with translation.override("fr"):
+        en_francais = date_format(closes)
 
-    assert f"Voting is open on “Jardin partagé” until {date}." in notifications_page(bob, "en")
-    assert f"Le vote sur « Jardin partagé » est ouvert jusqu’au {date}." in notifications_page(
-        bob, "fr"
+    assert en_francais.endswith(f"{closes.year}") and not en_francais[0].isalpha()
+    assert f"Voting is open on “Jardin partagé” until {date_format(closes)}." in (
+        notifications_page(bob, "en")
+    )
+    assert f"Le vote sur « Jardin partagé » est ouvert jusqu’au {en_francais}." in (
+        notifications_page(bob, "fr")
     )
 
 
