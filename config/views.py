@@ -12,4 +12,6 @@ def healthz(request):
 
 def favicon(request):
     """Browsers ask for /favicon.ico whatever the page's icon link says."""
-    return redirect(static("img/favicon.svg"))
+    response = redirect(static("img/favicon.svg"))
+    response["Cache-Control"] = "public, max-age=86400"  # not permanent: the file name has its hash
+    return response

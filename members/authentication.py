@@ -27,7 +27,9 @@ class TokenAuthentication(authentication.TokenAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not member.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        token = Token(key=key, user=member, created=member.token_created)
+        # request.auth, as DRF gives it: the token row (its date loaded if asked for).
+        token = Token.from_db(member._state.db, ["key", "user_id"], [key, member.pk])
+        token.user = member
         return member, token
 
 
@@ -35,8 +37,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
 def _member_by_token_sql() -> str:
     member, token = Member._meta, Token._meta
     return (
-        f"SELECT m.*, t.{token.get_field('created').column} AS token_created "
-        f"FROM {member.db_table} m JOIN {token.db_table} t "
+        f"SELECT m.* FROM {member.db_table} m JOIN {token.db_table} t "
         f"ON t.{token.get_field('user').column} = m.{member.pk.column} "
         f"WHERE t.{token.pk.column} = %s"
     )

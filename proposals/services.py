@@ -21,6 +21,7 @@ from django.core.mail import send_mass_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
@@ -693,7 +694,8 @@ def cast_vote(*, proposal_id: int, voter: Member, choice: str) -> CastResult:
 
     Casts by different members do not wait for each other. A change of ballot
     is a compare-and-set on the voter's own row (``choice`` still the one just
-    read), and every cast moves the tally with one conditional update of the
+    read; if not, the cast waits for that row and decides on what it holds),
+    and every cast moves the tally with one conditional update of the
     proposal row (``state = voting and before the close``), just before its
     commit. So concurrent casts by one member leave one ballot, every counted
     ballot moves the tally by exactly one, and a ballot racing the close is
@@ -765,7 +767,8 @@ def _proposal_for_ballot(proposal_id, *, voter: Member) -> Proposal:
         key = 0
     found = None
     if 0 < key <= _LARGEST_ID:
-        found = next(iter(Proposal.objects.raw(_ballot_read_sql(), [voter.pk, key])), None)
+        voter_id = getattr(voter, "pk", None)  # nobody logged in: no ballot, told why later
+        found = next(iter(Proposal.objects.raw(_ballot_read_sql(), [voter_id, key])), None)
     if found is None:
         raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
     return found
@@ -818,14 +821,15 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
     now = timezone.now()
     _check_voting_open(proposal, now)
     previous = proposal.voter_choice
-    code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
-    if previous == choice:
-        return CastResult(choice=choice, receipt=code, changed=False)
     if previous is None:
         # A first ballot: only members on the frozen roll (the database agrees).
         reason = ineligibility_reason(proposal=proposal, person=voter)
         if reason:
             raise NotEligible(reason)
+    code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
+    if previous == choice:
+        return CastResult(choice=choice, receipt=code, changed=False)
+    if previous is None:
         # The unique constraint refuses a second first ballot, and the bylaw
         # guard a ballot once voting has closed: IntegrityError, decide again.
         Ballot.objects.create(
@@ -837,7 +841,18 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
             receipt_hash=receipt_hash(code),
         )
     elif not _change_choice(proposal.voter_ballot_id, previous=previous, choice=choice, now=now):
-        raise _BallotRace
+        # Another cast by this member changed the ballot since it was read.
+        # Optimism failed once: now wait for the row, so a member's bursts of
+        # casts all get through instead of retrying each other out.
+        previous = (
+            Ballot.objects.select_for_update()
+            .values_list("choice", flat=True)
+            .get(pk=proposal.voter_ballot_id)
+        )
+        if previous == choice:
+            return CastResult(choice=choice, receipt=code, changed=False)
+        if not _change_choice(proposal.voter_ballot_id, previous=previous, choice=choice, now=now):
+            raise _BallotRace
     if not _move_tally(proposal.pk, add=choice, remove=previous, now=now):
         raise _BallotRace
     publish.tally_changed(proposal=proposal)
@@ -922,10 +937,15 @@ def mark_notifications_read(*, member: Member) -> int:
 
 def send_daily_digest(*, now: datetime | None = None) -> int:
     """Every member in good standing gets today's journal head (a checkpoint
-    held off the server) and their notifications of the last day."""
+    held off the server) and their notifications of the last day, in the
+    site's language (members have no language of their own yet)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _send_daily_digest(now=now or timezone.now())
+
+
+def _send_daily_digest(*, now: datetime) -> int:
     from governance.selectors import journal_head
 
-    now = now or timezone.now()
     seq, head_hash = journal_head()
     since = now - timedelta(days=1)
     messages = []
@@ -937,7 +957,7 @@ def send_daily_digest(*, now: datetime | None = None) -> int:
         lines = [f"- {n.text}" for n in recent[:50]] or [_("Nothing new for you today.")]
         body = "\n".join(
             [
-                _("Your Commons digest for %(date)s") % {"date": now.date().isoformat()},
+                _("Your Commons digest for %(date)s") % {"date": date_format(now.date())},
                 "",
                 *lines,
                 "",

@@ -7,6 +7,8 @@ from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from members.authentication import TokenAuthentication
+
 pytestmark = pytest.mark.django_db
 
 
@@ -64,3 +66,14 @@ def test_refusals_speak_the_callers_language(community):
 
     assert response.status_code == 403
     assert response.json()["detail"] == "Jeton non valide."
+
+
+def test_the_request_carries_the_token_row_as_drf_gives_it(community):
+    stored = Token.objects.create(user=community["alice"])
+
+    member, token = TokenAuthentication().authenticate_credentials(stored.key)
+
+    assert member == community["alice"]
+    assert token.pk == stored.key
+    assert token.user is member
+    assert token.created == stored.created  # loaded on demand, as a real date

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -169,6 +170,20 @@ def test_member_without_enough_tenure_is_told_why(community):
     proposal = hold_vote(proposal, yes=[community["alice"]], enact=False)
     reason = services.ineligibility_reason(proposal=proposal, person=newcomer)
     assert "30 days" in reason
+
+
+@pytest.mark.parametrize("nobody", [None, AnonymousUser()])
+def test_nobody_logged_in_is_asked_to_log_in_to_vote(community, nobody):
+    proposal = draft(community["alice"])
+    with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
+        submit_now(proposal)
+    proposal.refresh_from_db()
+    with (
+        time_machine.travel(proposal.voting_opens_at + MINUTE, tick=False),
+        pytest.raises(NotEligible, match="Log in to vote"),
+    ):
+        services.cast_vote(proposal_id=proposal.pk, voter=nobody, choice="yes")
+    assert not Ballot.objects.exists()
 
 
 def test_a_member_may_change_their_ballot_and_the_last_one_counts(community, voters):

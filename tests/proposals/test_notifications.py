@@ -102,3 +102,15 @@ def test_notifications_written_before_kinds_existed_still_show(community):
     )
 
     assert "An older notification." in notifications_page(bob, "fr")
+
+
+def test_the_daily_digest_is_written_in_the_site_language(community, voting_opened_in_french):
+    mail.outbox.clear()
+    the_next_morning = voting_opened_in_french.voting_opens_at + timedelta(hours=10)
+    with translation.override("fr"):
+        sent = services.send_daily_digest(now=the_next_morning)
+
+    assert sent >= 1
+    bob_mail = next(m for m in mail.outbox if m.to == [community["bob"].email])
+    assert bob_mail.body.startswith("Your Commons digest for ")
+    assert "Voting is open on “Jardin partagé”" in bob_mail.body
