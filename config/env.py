@@ -46,6 +46,13 @@ def env_bool(name: str, default: bool = False, environ=os.environ) -> bool:
     raise ConfigurationError(f"{name} must be a boolean (1/0, true/false), got {raw!r}")
 
 
+def env_choice(name: str, default: str, choices, environ=os.environ) -> str:
+    value = environ.get(name, default).strip()
+    if value not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     raw = environ.get(name)
     if raw is None:

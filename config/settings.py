@@ -14,6 +14,7 @@ from config.env import (
     channel_layers,
     database_config,
     env_bool,
+    env_choice,
     env_list,
 )
 
@@ -157,8 +158,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Commons <noreply@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Internationalisation
-LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
+# The site's language: for visitors whose browser asks for none of LANGUAGES,
+# and for emails and the daily digest (members have no language of their own).
+LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", [code for code, _name in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -2,7 +2,13 @@ from pathlib import Path
 
 import pytest
 
-from config.env import ConfigurationError, channel_layers, database_config, env_bool
+from config.env import (
+    ConfigurationError,
+    channel_layers,
+    database_config,
+    env_bool,
+    env_choice,
+)
 
 
 def test_no_database_url_means_local_sqlite_in_wal_with_immediate_transactions():
@@ -59,3 +65,12 @@ def test_boolean_settings_accept_usual_words_and_refuse_others():
     assert env_bool("DEBUG", environ={}) is False
     with pytest.raises(ConfigurationError):
         env_bool("DEBUG", environ={"DEBUG": "maybe"})
+
+
+def test_the_site_language_is_one_the_site_speaks():
+    languages = ["en", "fr"]
+
+    assert env_choice("LANGUAGE_CODE", "en", languages, environ={}) == "en"
+    assert env_choice("LANGUAGE_CODE", "en", languages, environ={"LANGUAGE_CODE": "fr"}) == "fr"
+    with pytest.raises(ConfigurationError, match="LANGUAGE_CODE must be one of en, fr, got 'de'"):
+        env_choice("LANGUAGE_CODE", "en", languages, environ={"LANGUAGE_CODE": "de"})

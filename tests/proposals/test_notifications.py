@@ -19,23 +19,30 @@ from tests.proposals.helpers import MINUTE, draft
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def voting_opened_in_french(community, django_capture_on_commit_callbacks):
-    """Alice's motion reaches its vote during a request made in French."""
-    alice = community["alice"]
-    proposal = draft(alice, title="Jardin partagé")
+def open_the_vote(author, *, request_language: str, capture_on_commit):
+    """The author's motion reaches its vote during a request in `request_language`."""
+    proposal = draft(author, title="Jardin partagé")
     with time_machine.travel(timezone.now() - timedelta(days=20), tick=False):
-        services.submit_proposal(proposal_id=proposal.pk, actor=alice)
+        services.submit_proposal(proposal_id=proposal.pk, actor=author)
     proposal.refresh_from_db()
     with (
         time_machine.travel(proposal.discussion_ends_at + MINUTE, tick=False),
-        translation.override("fr"),
-        django_capture_on_commit_callbacks(execute=True),  # the emails
+        translation.override(request_language),
+        capture_on_commit(execute=True),  # the emails
     ):
         services.advance_proposal(proposal_id=proposal.pk)
     proposal.refresh_from_db()
     assert proposal.state == State.VOTING
     return proposal
+
+
+@pytest.fixture
+def voting_opened_in_french(community, django_capture_on_commit_callbacks):
+    return open_the_vote(
+        community["alice"],
+        request_language="fr",
+        capture_on_commit=django_capture_on_commit_callbacks,
+    )
 
 
 def notifications_page(member, language: str) -> str:
@@ -114,3 +121,18 @@ def test_the_daily_digest_is_written_in_the_site_language(community, voting_open
     bob_mail = next(m for m in mail.outbox if m.to == [community["bob"].email])
     assert bob_mail.body.startswith("Your Commons digest for ")
     assert "Voting is open on “Jardin partagé”" in bob_mail.body
+
+
+def test_a_french_speaking_site_sends_its_emails_in_french(
+    community, settings, django_capture_on_commit_callbacks
+):
+    settings.LANGUAGE_CODE = "fr"
+
+    open_the_vote(
+        community["alice"],
+        request_language="en",
+        capture_on_commit=django_capture_on_commit_callbacks,
+    )
+
+    subjects = [m.subject for m in mail.outbox]
+    assert any("Le vote sur « Jardin partagé »" in s for s in subjects), subjects
