@@ -689,14 +689,23 @@ def _start_pool(workers: int):
         from concurrent.futures import ProcessPoolExecutor
 
         pool = ProcessPoolExecutor(max_workers=workers)
-    except (ImportError, OSError, NotImplementedError):  # pragma: no cover - platform dependent
-        return None
+    except (ImportError, OSError, NotImplementedError) as exc:
+        return _no_pool(exc)
     try:
         pool.submit(int).result()  # starts the workers; fails here if they cannot run
-    except Exception:  # pragma: no cover - platform dependent; verify in one process instead
+    except Exception as exc:  # any failure to start: the result is the same in one process
         pool.shutdown(wait=False, cancel_futures=True)
-        return None
+        return _no_pool(exc)
     return pool
+
+
+def _no_pool(reason: BaseException) -> None:
+    # The verdict does not change, only the time it takes: say why, and go on.
+    print(
+        f"chain.py: note: worker processes are unavailable ({reason!r}); verifying in one process",
+        file=sys.stderr,
+    )
+    return None
 
 
 def _read_range(path: str, identity: tuple[int, int], start: int, end: int) -> bytes:

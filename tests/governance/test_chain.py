@@ -646,3 +646,24 @@ def test_every_position_with_representative_replacement_bytes():
                 assert not result.ok, (position, replacement)
                 assert result.error_line == original[:position].count(b"\n") + 1
     assert preserved >= 5  # final newline, exponent case, \u001F, float digits
+
+
+def test_without_worker_processes_the_verdict_is_the_same_and_the_auditor_is_told(
+    tmp_path, monkeypatch, capsys
+):
+    import concurrent.futures
+
+    content = export(build(ledger_events(60)))
+    path = tmp_path / "export.jsonl"
+    path.write_bytes(content)
+    monkeypatch.setattr(chain, "_BLOCK_SIZE", 700)
+    serial = chain.verify_file(path)
+
+    def refuse(*args, **kwargs):
+        raise OSError("no semaphores here")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+
+    assert chain.verify_file(path, workers=2) == serial
+    assert serial.ok
+    assert "verifying in one process" in capsys.readouterr().err
