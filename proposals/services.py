@@ -785,6 +785,21 @@ def _change_choice(ballot_id: int, *, previous: str, choice: str, now: datetime)
         return cursor.rowcount == 1
 
 
+def _replace_choice(ballot_id: int, *, read: str, choice: str, now: datetime) -> str:
+    """Set the ballot to ``choice``; returns the choice it replaced.
+
+    Usually the ballot still holds what the cast read, and one compare-and-set
+    does it. If another cast by this member changed it meanwhile, optimism
+    failed once: wait for the row and replace what it holds, so a member's
+    bursts of casts all get through instead of retrying each other out."""
+    if _change_choice(ballot_id, previous=read, choice=choice, now=now):
+        return read
+    held = Ballot.objects.select_for_update().values_list("choice", flat=True).get(pk=ballot_id)
+    if held != choice:
+        _change_choice(ballot_id, previous=held, choice=choice, now=now)  # the row is ours
+    return held
+
+
 def _move_tally(proposal_id: int, *, add: str, remove: str | None, now: datetime) -> bool:
     """The only write of a cast to the proposal row, last before the commit, so
     casts queue on the row only for their commit. It counts nothing if the
@@ -840,19 +855,10 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
             changed_at=now,
             receipt_hash=receipt_hash(code),
         )
-    elif not _change_choice(proposal.voter_ballot_id, previous=previous, choice=choice, now=now):
-        # Another cast by this member changed the ballot since it was read.
-        # Optimism failed once: now wait for the row, so a member's bursts of
-        # casts all get through instead of retrying each other out.
-        previous = (
-            Ballot.objects.select_for_update()
-            .values_list("choice", flat=True)
-            .get(pk=proposal.voter_ballot_id)
-        )
-        if previous == choice:
+    else:
+        previous = _replace_choice(proposal.voter_ballot_id, read=previous, choice=choice, now=now)
+        if previous == choice:  # another cast by this member set it meanwhile
             return CastResult(choice=choice, receipt=code, changed=False)
-        if not _change_choice(proposal.voter_ballot_id, previous=previous, choice=choice, now=now):
-            raise _BallotRace
     if not _move_tally(proposal.pk, add=choice, remove=previous, now=now):
         raise _BallotRace
     publish.tally_changed(proposal=proposal)
