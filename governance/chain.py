@@ -21,7 +21,8 @@ there. 2 means the command line was wrong or the file could not be read.
 
 ``--workers N`` splits the work across N processes. The default, 0, uses one
 per CPU, and only for exports larger than a few MiB. The result is the same
-for any number of workers.
+for any number of workers. Where worker processes cannot start, it says so
+on standard error and verifies in one process.
 
 What an export is
 -----------------
