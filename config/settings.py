@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "channels",
+    "kernel",
     "members",
     "governance",
     "proposals",
@@ -208,6 +209,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Database guards: "database" (PostgreSQL's own clock) in production;
+# "application" lets test suites move time (kernel/clock.py; refused by
+# `check --deploy`).
+GUARD_CLOCK = env_choice("GUARD_CLOCK", "database", ["database", "application"])
 
 # Community
 # The public address, for links in emails (notifications, daily digest).

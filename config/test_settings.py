@@ -15,6 +15,8 @@ os.environ.setdefault("GOVERNANCE_TICK_SECONDS", "0")
 # A tally event right after each ballot's commit, so tests need not wait; the
 # coalesced announcement has its own tests.
 os.environ.setdefault("REALTIME_TALLY_INTERVAL", "0")
+# Tests move time with time-machine; the guards must see it move too.
+os.environ.setdefault("GUARD_CLOCK", "application")
 
 from config.settings import *  # noqa: F403
 from config.settings import STORAGES

@@ -120,7 +120,6 @@ def seed(*, stdout=None) -> dict:
     from treasury import services as treasury_services
 
     with time_machine.travel(year_ago + timedelta(days=2), tick=True):
-        treasury_services.ensure_ledger_ready()
         treasury_services.create_fund(
             actor=people["bob"],
             slug="youth-fund",

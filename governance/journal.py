@@ -15,7 +15,7 @@ from django.utils import timezone
 from governance import chain
 from governance.models import ChainedEntry, ChainHead, JournalEntry
 
-GOVERNANCE_CHAIN = "governance"
+GOVERNANCE_CHAIN = JournalEntry.chain_name
 
 
 def chain_timestamp(moment: datetime | None = None) -> str:
@@ -34,17 +34,15 @@ def actor_name(actor) -> str:
 def append_to_chain(
     *,
     model: type[ChainedEntry],
-    chain_name: str,
     kind: str,
     actor: str,
     payload: dict[str, Any],
     **fields: Any,
 ) -> ChainedEntry:
-    """Append one entry; the head row lock makes concurrent appends take turns."""
-    # The head row exists from the first migration on; it is recreated only if
-    # an emptied database (a test flush) lost it.
-    ChainHead.objects.get_or_create(name=chain_name, defaults={"hash": chain.GENESIS_PREV})
-    head = ChainHead.objects.select_for_update().get(name=chain_name)
+    """Append one entry to `model`'s chain; the head row lock makes concurrent
+    appends take turns. The guards accept the entry only if it follows the
+    head, and the head only if it moves to this entry."""
+    head = ChainHead.objects.select_for_update().get(name=model.chain_name)
     entry_fields = chain.make_entry(
         prev=head.hash,
         seq=head.seq + 1,
@@ -64,7 +62,6 @@ def record(*, kind: str, actor=None, payload: dict[str, Any]) -> JournalEntry:
     """Journal a governance event inside the caller's transaction."""
     return append_to_chain(
         model=JournalEntry,
-        chain_name=GOVERNANCE_CHAIN,
         kind=kind,
         actor=actor if isinstance(actor, str) else actor_name(actor),
         payload=payload,

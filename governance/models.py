@@ -78,7 +78,12 @@ class BylawVersion(models.Model):
 
 
 class ChainedEntry(models.Model):
-    """Fields of an entry in a hash chain; the rule is in `governance/chain.py`."""
+    """Fields of an entry in a hash chain; the rule is in `governance/chain.py`.
+
+    Each concrete chain names itself in `chain_name`; its `ChainHead` row has
+    that name. The guards find every chain through this class."""
+
+    chain_name: str = ""
 
     seq = models.PositiveBigIntegerField(primary_key=True)
     at = models.CharField(max_length=40)  # UTC ISO 8601, exactly as hashed
@@ -106,6 +111,8 @@ class ChainedEntry(models.Model):
 
 class JournalEntry(ChainedEntry):
     """The public governance journal: every governance event, in order."""
+
+    chain_name = "governance"
 
     class Meta(ChainedEntry.Meta):
         verbose_name = _("journal entry")

@@ -1,8 +1,9 @@
-"""The governance service: the one place that decides whether a guarded thing
-(bylaw text or class, decision rules, appointments) may change.
+"""The governance service: the founding act, the bylaws' versions and the
+rules of change.
 
-Bylaw versions are created only here, by the founding act (version 1) and by
-`enact_proposal`; database triggers reject every other write.
+Bylaw versions are created only here: by the founding act (version 1) and by
+`enact_article_version` when an enacted amendment says so; the database
+refuses every other write.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from governance import journal
 from governance.charter import render_charter
-from governance.errors import AlreadyFounded, GuardViolation, InvalidAmendment, NotEnactable
+from governance.errors import AlreadyFounded, InvalidAmendment
 from governance.models import ArticleClass, BylawArticle, BylawVersion, JournalEntry
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
 from governance.selectors import current_parameters, current_version
@@ -40,9 +41,13 @@ def found_community(
     appointments: dict[str, list[Member]] | None = None,
     charter: list[dict] | None = None,
 ) -> JournalEntry:
-    """The founding (genesis) act: adopt the charter and appoint the first role
-    holders. It happens once; the genesis entry is journal entry 1, and no
-    bylaw version without an enacting proposal can be written after it."""
+    """The founding (genesis) act: adopt the charter, admit the founders and
+    the first role holders, and give them their roles. It happens once.
+
+    Everything it adopts is written while the journal is still empty (the
+    only time the guards accept bylaws, memberships and roles without a
+    vote); then the genesis entry, journal entry 1, records it all. From then
+    on the community decides."""
     if JournalEntry.objects.select_for_update().exists():
         raise AlreadyFounded(_("This community has already been founded."))
     if not founders:
@@ -67,7 +72,16 @@ def found_community(
     people = {m.pk: m for m in founders}
     for holders in appointments.values():
         people.update({m.pk: m for m in holders})
-    genesis = journal.record(
+    for person in people.values():
+        membership = member_services.apply_for_membership(member=person, founding=True)
+        if membership.status != Membership.Status.MEMBER:
+            member_services.admit_member(member=person, founding=True)
+    grants = [(founder, Role.FOUNDER) for founder in founders] + [
+        (holder, role) for role, holders in appointments.items() for holder in holders
+    ]
+    for person, role in grants:
+        member_services.grant_role(member=person, role=role, reason="founding act", founding=True)
+    return journal.record(
         kind="genesis",
         actor="",
         payload={
@@ -84,31 +98,21 @@ def found_community(
                 for a in articles
             ],
             "founders": sorted(m.get_username() for m in founders),
+            # Everyone admitted before the founding act, with their tenure.
+            "members": [
+                {"member": username, "admitted_at": journal.chain_timestamp(admitted_at)}
+                for username, admitted_at in Membership.objects.filter(
+                    status=Membership.Status.MEMBER
+                )
+                .order_by("member__username")
+                .values_list("member__username", "admitted_at")
+            ],
             "appointments": {
                 role: sorted(m.get_username() for m in holders)
                 for role, holders in sorted(appointments.items())
             },
         },
     )
-    for person in people.values():
-        membership = member_services.apply_for_membership(member=person)
-        if membership.status != Membership.Status.MEMBER:
-            member_services.admit_member(member=person)
-    authority = {"authority": "founding act"}
-    for founder in founders:
-        member_services.grant_role(
-            member=founder,
-            role=Role.FOUNDER,
-            actor=None,
-            reason="founding act",
-            authority=authority,
-        )
-    for role, holders in appointments.items():
-        for holder in holders:
-            member_services.grant_role(
-                member=holder, role=role, actor=None, reason="founding act", authority=authority
-            )
-    return genesis
 
 
 def required_decision_class(*, kind: str, amendments: list[dict]) -> str:
@@ -182,101 +186,48 @@ def clean_amendment(
 
 
 @transaction.atomic
-def enact_proposal(*, proposal_id: int):
-    """Apply a passed proposal once its timelock has expired.
-
-    Bylaw versions, budget lines and role changes are created here and nowhere
-    else. The proposal must have passed under the rules of the class its
-    changes require *now* (if an article became entrenched meanwhile, an
-    ordinary decision no longer suffices).
-    """
-    from proposals.models import Proposal, State
-
-    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
-    if proposal.state != State.PASSED:
-        raise NotEnactable(
-            _("Only a passed proposal can be enacted; this one is %(state)s.")
-            % {"state": proposal.get_state_display()}
-        )
-    now = timezone.now()
-    if proposal.enactable_at > now:
-        raise NotEnactable(
-            _("The timelock runs until %(when)s.") % {"when": proposal.enactable_at.isoformat()}
-        )
-    amendments = list(proposal.amendments.order_by("pk"))
-    required = required_decision_class(
-        kind=proposal.kind,
-        amendments=[{"article_slug": a.article_slug, "new_class": a.new_class} for a in amendments],
+def enact_article_version(
+    *,
+    proposal,
+    slug: str,
+    title: str,
+    article_class: str,
+    text: str,
+    parameters: dict | None,
+) -> BylawVersion:
+    """Write the next version of an article (creating the article if it is
+    new) on the authority of ``proposal``, a passed amendment whose timelock
+    is over and which amends the article exactly so. The proposals app
+    decides that it may enact; the database checks it again
+    (`proposals/triggers.py`)."""
+    article, _created = BylawArticle.objects.get_or_create(
+        slug=slug, defaults={"position": BylawArticle.objects.count() + 1}
     )
-    if required == "entrenched" and proposal.decision_class != "entrenched":
-        raise GuardViolation(
-            _("This change touches an entrenched article and needs a legal-structure decision.")
-        )
-    created = []
-    for amendment in amendments:
-        article, _created = BylawArticle.objects.get_or_create(
-            slug=amendment.article_slug,
-            defaults={"position": BylawArticle.objects.count() + 1},
-        )
-        previous = current_version(amendment.article_slug)
-        version = BylawVersion.objects.create(
-            article=article,
-            number=(previous.number + 1) if previous else 1,
-            title=amendment.new_title,
-            article_class=amendment.new_class,
-            text=amendment.new_text,
-            parameters=amendment.new_parameters,
-            enacted_by=proposal,
-            enacted_at=now,
-        )
-        created.append(version)
-        journal.record(
-            kind="bylaw.version_created",
-            actor="",
-            payload={
-                "article": article.slug,
-                "version": version.number,
-                "title": version.title,
-                "class": version.article_class,
-                "text_sha256": _sha256(version.text),
-                "parameters": version.parameters,
-                "proposal": proposal.pk,
-            },
-        )
-    if proposal.kind == "budget":
-        from treasury.services import open_budget_lines_for
-
-        open_budget_lines_for(proposal=proposal)
-    authority = {"authority": "proposal", "proposal": proposal.pk}
-    for appointment in proposal.appointments.select_related("member").order_by("pk"):
-        if appointment.action == "grant":
-            member_services.grant_role(
-                member=appointment.member,
-                role=appointment.role,
-                actor=None,
-                reason=f"appointed by proposal #{proposal.pk}",
-                authority=authority,
-            )
-        else:
-            member_services.revoke_role(
-                member=appointment.member,
-                role=appointment.role,
-                actor=None,
-                reason=f"removed by proposal #{proposal.pk}",
-                authority=authority,
-            )
-    proposal.state = State.ENACTED
-    proposal.enacted_at = now
-    proposal.save(update_fields=["state", "enacted_at"])
+    previous = current_version(slug)
+    version = BylawVersion.objects.create(
+        article=article,
+        number=(previous.number + 1) if previous else 1,
+        title=title,
+        article_class=article_class,
+        text=text,
+        parameters=parameters,
+        enacted_by_id=proposal.pk,
+        enacted_at=timezone.now(),
+    )
     journal.record(
-        kind="proposal.enacted",
+        kind="bylaw.version_created",
         actor="",
         payload={
+            "article": article.slug,
+            "version": version.number,
+            "title": version.title,
+            "class": version.article_class,
+            "text_sha256": _sha256(version.text),
+            "parameters": version.parameters,
             "proposal": proposal.pk,
-            "versions": [f"{v.article.slug}@{v.number}" for v in created],
         },
     )
-    return proposal
+    return version
 
 
 # Refused attempts journaled per person and hour. The first ones show the

@@ -6,10 +6,21 @@ and profile edits go through `services.update_profile`."""
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
+from rest_framework.authtoken.models import TokenProxy
 
 from members import services
 from members.models import Member, Membership, RoleAssignment
+
+
+# An API token lets whoever holds it vote as its owner: tokens are made only
+# by their owner (the token endpoint), never for someone else in the admin.
+# Groups carry no power in Commons (roles are `RoleAssignment`s), so they are
+# not offered either.
+for model in (TokenProxy, Group):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -64,7 +75,7 @@ class MemberAdmin(admin.ModelAdmin):
         (_("Profile"), {"fields": ["display_name", "bio"]}),
         (
             _("Access (read-only: roles change only through governance)"),
-            {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
+            {"fields": ["is_active", "is_staff", "is_superuser", "user_permissions"]},
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
@@ -74,7 +85,6 @@ class MemberAdmin(admin.ModelAdmin):
         "is_active",
         "is_staff",
         "is_superuser",
-        "groups",
         "user_permissions",
         "last_login",
         "date_joined",

@@ -31,3 +31,10 @@ class InvalidCredentials(InvalidInput):
 
 class AdmissionNotByApproval(Conflict):
     code = "admission_open"
+
+
+class NoAuthority(NotAllowed):
+    """Nothing in the record authorizes this change (no founding act, no
+    enacted proposal containing it)."""
+
+    code = "no_authority"

@@ -80,8 +80,60 @@ class Membership(models.Model):
         return self.status == self.Status.MEMBER
 
 
+class StandingChange(models.Model):
+    """One change of a person's standing and the authority for it.
+
+    Append-only. The `Membership` row is the standing now; these rows explain
+    it, and the database accepts a change of the membership only together
+    with the change that authorizes it (`members/triggers.py`)."""
+
+    class Action(models.TextChoices):
+        APPLIED = "applied", _("Applied")
+        ADMITTED = "admitted", _("Admitted")
+        SUSPENDED = "suspended", _("Suspended")
+        REINSTATED = "reinstated", _("Reinstated")
+        LEFT = "left", _("Left")
+
+    class Authority(models.TextChoices):
+        # Before the community's first journal entry: the founding act.
+        FOUNDING = "founding", _("Founding act")
+        # The person themself: signing up, confirming their email under open
+        # admission, leaving.
+        SELF = "self", _("The person")
+        # A steward's decision, with a public reason where the bylaws ask one.
+        STEWARD = "steward", _("A steward")
+
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="standing_changes")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    authority = models.CharField(max_length=16, choices=Authority.choices)
+    actor = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, related_name="+")
+    reason = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["member", "id"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["applied", "admitted", "suspended", "reinstated", "left"]),
+                name="members_standingchange_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(authority__in=["founding", "self", "steward"]),
+                name="members_standingchange_authority_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.action} ({self.authority})"
+
+
 class RoleAssignment(models.Model):
-    """Who held which role, when, and on whose authority. Never deleted."""
+    """Who held which role, when, and on whose authority. Never deleted.
+
+    A role is granted by the founding act or by an enacted appointment
+    proposal (`granted_by_proposal`), and ends by an enacted removal
+    (`revoked_by_proposal`) or when its holder leaves the community."""
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="role_assignments")
     role = models.CharField(max_length=16, choices=Role.choices)
@@ -89,10 +141,24 @@ class RoleAssignment(models.Model):
     granted_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    granted_by_proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles_granted",
+    )
     grant_reason = models.CharField(max_length=500)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         Member, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_by_proposal = models.ForeignKey(
+        "proposals.Proposal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roles_revoked",
     )
     revoke_reason = models.CharField(max_length=500, blank=True)
 

@@ -1,4 +1,5 @@
-"""Community-wide roles. Each is a Django group of the same name.
+"""Community-wide roles. `RoleAssignment` is their only record: a person holds
+a role while an assignment is active and they are in good standing.
 
 Founders hold no governance power: the role only records who founded the
 community. Stewards moderate, treasurers keep the books, auditors read

@@ -24,34 +24,25 @@ def membership_of(person) -> Membership | None:
     return Membership.objects.filter(member=person).first()
 
 
+def _powers(person):
+    """Active role assignments that carry power: their holder is in good
+    standing (a suspended steward moderates nothing until reinstated). The
+    database guards ask the same question (`members.triggers.holds_role`)."""
+    return RoleAssignment.objects.filter(
+        member=person, revoked_at__isnull=True, member__membership__status=Membership.Status.MEMBER
+    )
+
+
 def has_role(person, role: str) -> bool:
     if person is None or not getattr(person, "is_authenticated", False):
         return False
-    return RoleAssignment.objects.filter(member=person, role=role, revoked_at__isnull=True).exists()
+    return _powers(person).filter(role=role).exists()
 
 
 def active_roles(person) -> list[str]:
     if person is None or not getattr(person, "is_authenticated", False):
         return []
-    return list(
-        RoleAssignment.objects.filter(member=person, revoked_at__isnull=True)
-        .order_by("role")
-        .values_list("role", flat=True)
-    )
-
-
-def role_holders(role: str) -> QuerySet[Member]:
-    return Member.objects.filter(
-        role_assignments__role=role, role_assignments__revoked_at__isnull=True
-    ).order_by("username")
-
-
-def eligible_voters(*, at: datetime, min_tenure_days: int) -> QuerySet[Member]:
-    """Members in good standing at `at` whose tenure then meets the minimum."""
-    return Member.objects.filter(
-        membership__status=Membership.Status.MEMBER,
-        membership__admitted_at__lte=at - timedelta(days=min_tenure_days),
-    ).order_by("pk")
+    return list(_powers(person).order_by("role").values_list("role", flat=True))
 
 
 def member_directory(*, query: str = "") -> QuerySet[Member]:

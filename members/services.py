@@ -1,55 +1,110 @@
 """Every change to a person's standing and roles.
 
-Each service journals what it did in the governance journal, inside the same
-transaction, so the public record and the database cannot disagree.
+Each change of standing is written as a `StandingChange` naming its
+authority (the founding act, the person, or a steward), then applied to the
+membership; the database accepts the membership change only together with
+that record (`members/triggers.py`). Each service journals what it did in
+the same transaction, so the public record and the database cannot
+disagree. The founding act is journaled as one entry, the genesis, which
+names everyone it admits and appoints.
 """
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import journal
+from governance.selectors import current_parameters, is_founded
 from members.errors import (
     AdmissionNotByApproval,
     AlreadyLeft,
+    NoAuthority,
     NotAMember,
     NotSteward,
     RoleAlreadyHeld,
     RoleNotHeld,
     StandingConflict,
 )
-from members.models import Member, Membership, RoleAssignment
+from members.models import Member, Membership, RoleAssignment, StandingChange
 from members.roles import Role
+from members.selectors import has_role
+
+Action = StandingChange.Action
+Authority = StandingChange.Authority
 
 
-def _lock_membership(member: Member) -> Membership:
-    membership, _created = Membership.objects.get_or_create(
-        member=member, defaults={"applied_at": timezone.now()}
+def _lock_membership(member: Member) -> Membership | None:
+    """The one place memberships are locked for read-then-write."""
+    return Membership.objects.select_for_update().filter(member=member).first()
+
+
+def _change(
+    *, member: Member, action: str, authority: str, actor: Member | None, reason: str = ""
+) -> StandingChange:
+    return StandingChange.objects.create(
+        member=member,
+        action=action,
+        authority=authority,
+        actor=actor,
+        reason=reason[:500],
+        at=timezone.now(),
     )
-    return Membership.objects.select_for_update().get(pk=membership.pk)
+
+
+def _journal(kind: str, *, actor, member: Member, authority: str, **extra) -> None:
+    if not is_founded():
+        return  # the genesis entry records everyone admitted before it
+    journal.record(
+        kind=kind,
+        actor=actor,
+        payload={"member": member.get_username(), "authority": authority, **extra},
+    )
+
+
+def _founding_authority() -> str:
+    if is_founded():
+        raise NoAuthority(_("The founding act is over: the community decides from now on."))
+    return Authority.FOUNDING
 
 
 @transaction.atomic
-def apply_for_membership(*, member: Member) -> Membership:
-    """A new account starts as an applicant; admission is a separate step."""
-    return _lock_membership(member)
+def apply_for_membership(*, member: Member, founding: bool = False) -> Membership:
+    """A new account starts as an applicant; applying again changes nothing."""
+    membership = _lock_membership(member)
+    if membership is not None:
+        return membership
+    authority = _founding_authority() if founding else Authority.SELF
+    change = _change(member=member, action=Action.APPLIED, authority=authority, actor=member)
+    return Membership.objects.create(member=member, applied_at=change.at)
+
+
+def _require_steward(actor) -> None:
+    if not has_role(actor, Role.STEWARD):
+        raise NotSteward(_("Only a steward can do this."))
 
 
 @transaction.atomic
-def admit_member(*, member: Member, actor: Member | None = None) -> Membership:
+def admit_member(
+    *, member: Member, actor: Member | None = None, founding: bool = False
+) -> Membership:
     """Make an applicant (or a person who left) a member; tenure starts now.
 
-    Under open admission this runs when the person verifies their email;
-    under admission by approval a steward runs it.
-    """
-    if actor is not None:
-        # A person admitting someone else: only a steward, and only when the
-        # bylaws make admission a matter of approval.
-        from governance.selectors import current_parameters
-
+    Under open admission the person is admitted when they confirm their email
+    (no actor: their own act); under admission by approval a steward admits
+    them (`actor`). The founding act admits its founders and first role
+    holders."""
+    if founding:
+        authority = _founding_authority()
+    elif actor is None:
+        authority = Authority.SELF
+        if current_parameters().admission != "open":
+            raise AdmissionNotByApproval(
+                _("Admission is by approval: a steward admits applicants.")
+            )
+    else:
+        authority = Authority.STEWARD
         _require_steward(actor)
         if current_parameters().admission != "approval":
             raise AdmissionNotByApproval(
@@ -58,17 +113,22 @@ def admit_member(*, member: Member, actor: Member | None = None) -> Membership:
                     "address, not by a steward's approval."
                 )
             )
-    membership = _lock_membership(member)
+    membership = _lock_membership(member) or apply_for_membership(member=member, founding=founding)
     if membership.status == Membership.Status.MEMBER:
         raise StandingConflict(_("%(name)s is already a member.") % {"name": member})
     if membership.status == Membership.Status.SUSPENDED:
         raise StandingConflict(_("A suspended member is reinstated, not admitted again."))
-    now = timezone.now()
+    change = _change(
+        member=member,
+        action=Action.ADMITTED,
+        authority=authority,
+        actor=member if authority == Authority.SELF else actor,
+    )
     membership.status = Membership.Status.MEMBER
-    membership.admitted_at = now
+    membership.admitted_at = change.at
     membership.left_at = None
     membership.save()
-    journal.record(kind="member.admitted", actor=actor, payload={"member": member.get_username()})
+    _journal("member.admitted", actor=actor, member=member, authority=authority)
     return membership
 
 
@@ -76,22 +136,25 @@ def admit_member(*, member: Member, actor: Member | None = None) -> Membership:
 def leave_community(*, member: Member) -> Membership:
     """A member leaves: their standing ends and every role they hold is given up."""
     membership = _lock_membership(member)
-    if membership.status == Membership.Status.LEFT:
+    if membership is None or membership.status == Membership.Status.LEFT:
         raise AlreadyLeft(_("You have already left the community."))
+    change = _change(member=member, action=Action.LEFT, authority=Authority.SELF, actor=member)
+    membership.status = Membership.Status.LEFT
+    membership.left_at = change.at
+    membership.save()
+    _journal("member.left", actor=member, member=member, authority=Authority.SELF)
+    # Leaving is itself the authority that ends the roles (the database checks it).
     for assignment in RoleAssignment.objects.select_for_update().filter(
         member=member, revoked_at__isnull=True
     ):
         _end_role(assignment, actor=member, reason="left the community")
-    membership.status = Membership.Status.LEFT
-    membership.left_at = timezone.now()
-    membership.save()
-    journal.record(kind="member.left", actor=member, payload={"member": member.get_username()})
     return membership
 
 
 @transaction.atomic
 def suspend_member(*, member: Member, actor: Member, reason: str) -> Membership:
-    """Stewards suspend with a public reason; a suspended member cannot vote or post."""
+    """Stewards suspend with a public reason; a suspended member cannot vote, post
+    or use any role they hold until reinstated."""
     _require_steward(actor)
     if actor.pk == member.pk:
         raise StandingConflict(_("Nobody can suspend themselves."))
@@ -99,47 +162,87 @@ def suspend_member(*, member: Member, actor: Member, reason: str) -> Membership:
     if not reason:
         raise StandingConflict(_("A suspension needs a public reason."))
     membership = _lock_membership(member)
-    if membership.status != Membership.Status.MEMBER:
+    if membership is None or membership.status != Membership.Status.MEMBER:
         raise StandingConflict(_("Only a member in good standing can be suspended."))
-    membership.status = Membership.Status.SUSPENDED
-    membership.suspended_at = timezone.now()
-    membership.suspension_reason = reason[:500]
-    membership.save()
-    journal.record(
-        kind="member.suspended",
+    change = _change(
+        member=member,
+        action=Action.SUSPENDED,
+        authority=Authority.STEWARD,
         actor=actor,
-        payload={"member": member.get_username(), "reason": reason[:500]},
+        reason=reason,
+    )
+    membership.status = Membership.Status.SUSPENDED
+    membership.suspended_at = change.at
+    membership.suspension_reason = change.reason
+    membership.save()
+    _journal(
+        "member.suspended",
+        actor=actor,
+        member=member,
+        authority=Authority.STEWARD,
+        reason=change.reason,
     )
     return membership
 
 
 @transaction.atomic
-def reinstate_member(*, member: Member, actor: Member) -> Membership:
+def reinstate_member(*, member: Member, actor: Member, reason: str) -> Membership:
+    """A steward gives a suspended member good standing back, with a public reason."""
     _require_steward(actor)
+    if actor.pk == member.pk:
+        raise StandingConflict(_("Nobody can reinstate themselves."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise StandingConflict(_("A reinstatement needs a public reason."))
     membership = _lock_membership(member)
-    if membership.status != Membership.Status.SUSPENDED:
+    if membership is None or membership.status != Membership.Status.SUSPENDED:
         raise StandingConflict(_("Only a suspended member can be reinstated."))
+    change = _change(
+        member=member,
+        action=Action.REINSTATED,
+        authority=Authority.STEWARD,
+        actor=actor,
+        reason=reason,
+    )
     membership.status = Membership.Status.MEMBER
     membership.suspended_at = None
     membership.suspension_reason = ""
     membership.save()
-    journal.record(kind="member.reinstated", actor=actor, payload={"member": member.get_username()})
+    _journal(
+        "member.reinstated",
+        actor=actor,
+        member=member,
+        authority=Authority.STEWARD,
+        reason=change.reason,
+    )
     return membership
+
+
+def _authority_payload(proposal) -> dict:
+    if proposal is None:
+        return {"authority": "founding act"}
+    return {"authority": "proposal", "proposal": proposal.pk}
 
 
 @transaction.atomic
 def grant_role(
-    *, member: Member, role: str, actor: Member | None, reason: str, authority: dict | None = None
+    *, member: Member, role: str, reason: str, proposal=None, founding: bool = False
 ) -> RoleAssignment:
-    """Give a role to a member in good standing and journal it.
-
-    Called by governance (the founding act, an enacted appointment proposal),
-    which checks the bylaws' appointment rule first; never by views.
-    """
+    """Give a role to a member in good standing, on the authority of the
+    founding act or of an enacted appointment proposal that contains exactly
+    this grant. Nobody grants a role in their own name."""
     if role not in Role.values:
         raise NotAMember(_("Unknown role: %(role)s.") % {"role": role})
+    if founding:
+        _founding_authority()
+    elif proposal is None or not proposal.authorizes_appointment(
+        member=member, role=role, action="grant"
+    ):
+        raise NoAuthority(
+            _("A role is granted only by the founding act or an enacted appointment proposal.")
+        )
     membership = _lock_membership(member)
-    if membership.status != Membership.Status.MEMBER:
+    if membership is None or membership.status != Membership.Status.MEMBER:
         raise NotAMember(
             _("%(name)s is not a member in good standing and cannot hold a role.")
             % {"name": member}
@@ -150,7 +253,7 @@ def grant_role(
                 member=member,
                 role=role,
                 granted_at=timezone.now(),
-                granted_by=actor,
+                granted_by_proposal=proposal,
                 grant_reason=reason[:500],
             )
     except IntegrityError:
@@ -158,24 +261,28 @@ def grant_role(
             _("%(name)s already holds the role %(role)s.")
             % {"name": member, "role": Role(role).label}
         ) from None
-    Group.objects.get_or_create(name=role)[0].user_set.add(member)
-    journal.record(
-        kind="role.appointed",
-        actor=actor,
-        payload={
-            "member": member.get_username(),
-            "role": role,
-            "reason": reason[:500],
-            **(authority or {}),
-        },
-    )
+    if not founding:
+        journal.record(
+            kind="role.appointed",
+            actor="",
+            payload={
+                "member": member.get_username(),
+                "role": role,
+                "reason": reason[:500],
+                **_authority_payload(proposal),
+            },
+        )
     return assignment
 
 
 @transaction.atomic
-def revoke_role(
-    *, member: Member, role: str, actor: Member | None, reason: str, authority: dict | None = None
-) -> RoleAssignment:
+def revoke_role(*, member: Member, role: str, reason: str, proposal) -> RoleAssignment:
+    """End a role on the authority of an enacted appointment proposal that
+    removes exactly this role from this member."""
+    if proposal is None or not proposal.authorizes_appointment(
+        member=member, role=role, action="remove"
+    ):
+        raise NoAuthority(_("A role is removed only by an enacted appointment proposal."))
     assignment = (
         RoleAssignment.objects.select_for_update()
         .filter(member=member, role=role, revoked_at__isnull=True)
@@ -185,25 +292,27 @@ def revoke_role(
         raise RoleNotHeld(
             _("%(name)s does not hold the role %(role)s.") % {"name": member, "role": role}
         )
-    return _end_role(assignment, actor=actor, reason=reason, authority=authority)
+    return _end_role(assignment, actor=None, reason=reason, proposal=proposal)
 
 
-def _end_role(assignment, *, actor, reason, authority=None) -> RoleAssignment:
+def _end_role(assignment, *, actor, reason, proposal=None) -> RoleAssignment:
     assignment.revoked_at = timezone.now()
     assignment.revoked_by = actor
+    assignment.revoked_by_proposal = proposal
     assignment.revoke_reason = reason[:500]
     assignment.save()
-    group = Group.objects.filter(name=assignment.role).first()
-    if group:
-        group.user_set.remove(assignment.member)
     journal.record(
         kind="role.removed",
-        actor=actor,
+        actor=actor or "",
         payload={
             "member": assignment.member.get_username(),
             "role": assignment.role,
             "reason": reason[:500],
-            **(authority or {}),
+            **(
+                _authority_payload(proposal)
+                if proposal is not None
+                else {"authority": "left the community"}
+            ),
         },
     )
     return assignment
@@ -215,8 +324,3 @@ def update_profile(*, member: Member, display_name: str, bio: str) -> Member:
     member.bio = bio.strip()[:2000]
     member.save(update_fields=["display_name", "bio"])
     return member
-
-
-def _require_steward(actor: Member) -> None:
-    if not actor.groups.filter(name=Role.STEWARD).exists():
-        raise NotSteward(_("Only a steward can do this."))

@@ -7,6 +7,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -127,6 +128,20 @@ class Proposal(models.Model):
     def ballots_cast(self) -> int:
         return self.yes_count + self.no_count + self.abstain_count
 
+    def authorizes_appointment(self, *, member, role: str, action: str) -> bool:
+        """Whether this proposal may now appoint (``action="grant"``) or remove
+        ``member`` as ``role``: it is a passed appointment whose timelock is
+        over and it contains exactly that change. The members services ask
+        this before granting or ending a role; the database asks the same
+        (`proposals/triggers.py`)."""
+        return (
+            self.kind == Kind.APPOINTMENT
+            and self.state == State.PASSED
+            and self.enactable_at is not None
+            and self.enactable_at <= timezone.now()
+            and self.appointments.filter(member=member, role=role, action=action).exists()
+        )
+
 
 class ProposalRevision(models.Model):
     """Every saved text of a proposal, so edits during discussion show as diffs."""
@@ -203,7 +218,15 @@ class Appointment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "member", "role"], name="proposals_appointment_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in APPOINTED_ROLES]),
+                name="proposals_appointment_role_appointed",
+            ),
+            models.CheckConstraint(
+                condition=Q(action__in=["grant", "remove"]),
+                name="proposals_appointment_action_valid",
+            ),
         ]
 
 

@@ -23,17 +23,20 @@ from django.db.models import Count, Q
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from guardian.shortcuts import assign_perm, remove_perm
+from guardian.shortcuts import assign_perm
 
 from config.errors import DomainError, NotFound
 from governance import journal
 from governance.chain import canonical_json
 from governance.decisions import decide_for
-from governance.selectors import current_parameters
-from governance.services import clean_amendment, enact_proposal, required_decision_class
+from governance.errors import GuardViolation, NotEnactable
+from governance.selectors import current_parameters, is_founded
+from governance.services import clean_amendment, enact_article_version, required_decision_class
 from members.models import Member, Membership
+from members.permissions import has_object_role
 from members.roles import APPOINTED_ROLES
 from members.selectors import has_role, is_member
+from members.services import grant_role, revoke_role
 from proposals.errors import (
     BallotConflict,
     InvalidChoice,
@@ -47,7 +50,6 @@ from proposals.errors import (
     WrongPhase,
 )
 from proposals.models import (
-    EDITABLE_STATES,
     MAX_BODY_CHARS,
     MAX_TITLE_CHARS,
     Amendment,
@@ -55,6 +57,7 @@ from proposals.models import (
     Ballot,
     BudgetItem,
     Choice,
+    DecisionClass,
     ElectorateEntry,
     Kind,
     Notification,
@@ -63,7 +66,9 @@ from proposals.models import (
     State,
     notification_text,
 )
+from proposals.phases import EDITABLE_STATES, WITHDRAWABLE_STATES, is_due
 from realtime import publish
+from treasury.services import open_budget_lines_for, validate_budget_items
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +158,6 @@ def _clean_contents(kind: str, amendments, budget_items, appointments) -> Conten
     if kind == Kind.BUDGET:
         if not budget_items:
             raise InvalidProposal(_("A budget needs at least one line."))
-        from treasury.services import validate_budget_items
-
         cleaned_items = validate_budget_items(budget_items)
 
     cleaned_appointments = []
@@ -249,12 +252,14 @@ def create_draft(
 
 
 def can_edit(person, proposal: Proposal) -> bool:
-    """Authors and invited co-authors (a django-guardian object permission)."""
+    """Authors and the co-authors they invited (an explicit django-guardian
+    object permission). Being a superuser or holding the model-wide
+    permission gives nothing here."""
     if person is None or not getattr(person, "is_authenticated", False):
         return False
     if proposal.author_id == person.pk:
         return True
-    return person.has_perm(f"proposals.{CHANGE_PERMISSION}", proposal)
+    return has_object_role(person, f"proposals.{CHANGE_PERMISSION}", proposal)
 
 
 @transaction.atomic
@@ -310,8 +315,10 @@ def update_proposal(
 
 @transaction.atomic
 def invite_coauthor(*, proposal_id: int, actor: Member, coauthor: Member) -> None:
+    """Only the author invites co-authors, while the text can change; a
+    submitted proposal's invitations are journaled."""
     proposal = lock_proposal(proposal_id)
-    if proposal.author_id != actor.pk:
+    if proposal.author_id != getattr(actor, "pk", None):
         raise NotAnAuthor(_("Only the author can invite co-authors."))
     if proposal.state not in EDITABLE_STATES:
         raise TextFrozen(_("Co-authors can only be invited while the text can change."))
@@ -319,15 +326,15 @@ def invite_coauthor(*, proposal_id: int, actor: Member, coauthor: Member) -> Non
         raise NotAMember(_("Only members in good standing can co-author."))
     if coauthor.pk == actor.pk:
         raise InvalidProposal(_("You are already the author."))
+    if can_edit(coauthor, proposal):
+        return
     assign_perm(CHANGE_PERMISSION, coauthor, proposal)
-
-
-@transaction.atomic
-def remove_coauthor(*, proposal_id: int, actor: Member, coauthor: Member) -> None:
-    proposal = lock_proposal(proposal_id)
-    if proposal.author_id != actor.pk:
-        raise NotAnAuthor(_("Only the author can remove co-authors."))
-    remove_perm(CHANGE_PERMISSION, coauthor, proposal)
+    if proposal.state != State.DRAFT:
+        journal.record(
+            kind="proposal.coauthor_invited",
+            actor=actor,
+            payload={"proposal": proposal.pk, "coauthor": coauthor.get_username()},
+        )
 
 
 # --- lifecycle ---------------------------------------------------------------
@@ -373,6 +380,8 @@ def submit_proposal(*, proposal_id: int, actor: Member) -> Proposal:
         raise WrongPhase(_("Only a draft can be submitted; this proposal is already open."))
     if not is_member(actor):
         raise NotAMember(_("Only members in good standing can submit proposals."))
+    if not is_founded():
+        raise WrongPhase(_("The community has no bylaws yet: it must be founded first."))
     amendments = list(proposal.amendments.values("article_slug", "new_class"))
     parameters = current_parameters()
     now = timezone.now()
@@ -414,7 +423,7 @@ def withdraw_proposal(*, proposal_id: int, actor: Member) -> Proposal:
     proposal = lock_proposal(proposal_id)
     if not can_edit(actor, proposal):
         raise NotAnAuthor(_("Only the authors of a proposal can withdraw it."))
-    if proposal.state not in (State.DRAFT, State.DISCUSSION, State.NOTICE):
+    if proposal.state not in WITHDRAWABLE_STATES:
         raise WrongPhase(_("A proposal can only be withdrawn before voting opens."))
     was_submitted = proposal.state != State.DRAFT
     proposal.state = State.WITHDRAWN
@@ -431,30 +440,26 @@ def advance_proposal(*, proposal_id: int, now: datetime | None = None) -> Propos
 
     Idempotent: running it twice, or on several servers at once, moves a
     proposal once (each step re-reads the state under a lock). When nothing
-    is due — the common case on every read and ballot — it takes no lock."""
+    is due — the common case on every read and ballot — it takes no lock. A
+    step the database guard refuses is left undone and logged: the record
+    does not explain it, and nobody reading a page should pay for that."""
     proposal = Proposal.objects.filter(pk=proposal_id).first()
     if proposal is None:
         raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
-    if not _is_due(proposal, now or timezone.now()):
+    if not is_due(proposal, now or timezone.now()):
         return proposal
     for _step in range(5):
         now_ = now or timezone.now()
-        with transaction.atomic():
-            proposal = lock_proposal(proposal_id)
-            moved = _advance_one_step(proposal, now_)
+        try:
+            with transaction.atomic():
+                proposal = lock_proposal(proposal_id)
+                moved = _advance_one_step(proposal, now_)
+        except IntegrityError as exc:
+            logger.error("proposal #%s: the guard refused its next step: %s", proposal_id, exc)
+            return Proposal.objects.get(pk=proposal_id)
         if not moved:
             return proposal
     return proposal
-
-
-def _is_due(proposal: Proposal, now: datetime) -> bool:
-    deadline = {
-        State.DISCUSSION: proposal.discussion_ends_at,
-        State.NOTICE: proposal.notice_ends_at,
-        State.VOTING: proposal.voting_closes_at,
-        State.PASSED: proposal.enactable_at,
-    }.get(proposal.state)
-    return deadline is not None and now >= deadline
 
 
 def _advance_one_step(proposal: Proposal, now: datetime) -> bool:
@@ -481,6 +486,79 @@ def _advance_one_step(proposal: Proposal, now: datetime) -> bool:
         _state_changed(proposal)
         return True
     return False
+
+
+@transaction.atomic
+def enact_proposal(*, proposal_id: int) -> Proposal:
+    """Apply a passed proposal once its timelock has expired.
+
+    Bylaw versions, budget lines and role changes are written here and nowhere
+    else, each by its own app's service on this proposal's authority. What is
+    enacted must be what was voted on: the contents and roll must still give
+    the commitment journaled when voting opened. And the proposal must have
+    passed under the class its changes require *now* (if an article became
+    entrenched meanwhile, an ordinary decision no longer suffices)."""
+    proposal = lock_proposal(proposal_id)
+    if proposal.state != State.PASSED:
+        raise NotEnactable(
+            _("Only a passed proposal can be enacted; this one is %(state)s.")
+            % {"state": proposal.get_state_display()}
+        )
+    now = timezone.now()
+    if proposal.enactable_at > now:
+        raise NotEnactable(
+            _("The timelock runs until %(when)s.") % {"when": proposal.enactable_at.isoformat()}
+        )
+    if electorate_commitment(proposal, _roll_usernames(proposal)) != proposal.commitment:
+        raise GuardViolation(
+            _(
+                "What this proposal would enact is not what was voted on: its contents or roll "
+                "no longer match the commitment journaled when voting opened."
+            )
+        )
+    amendments = list(proposal.amendments.order_by("pk"))
+    required = required_decision_class(
+        kind=proposal.kind,
+        amendments=[{"article_slug": a.article_slug, "new_class": a.new_class} for a in amendments],
+    )
+    if required == DecisionClass.ENTRENCHED and proposal.decision_class != DecisionClass.ENTRENCHED:
+        raise GuardViolation(
+            _("This change touches an entrenched article and needs a legal-structure decision.")
+        )
+    created = [
+        enact_article_version(
+            proposal=proposal,
+            slug=a.article_slug,
+            title=a.new_title,
+            article_class=a.new_class,
+            text=a.new_text,
+            parameters=a.new_parameters,
+        )
+        for a in amendments
+    ]
+    if proposal.kind == Kind.BUDGET:
+        open_budget_lines_for(proposal=proposal)
+    for appointment in proposal.appointments.select_related("member").order_by("pk"):
+        change = grant_role if appointment.action == Appointment.Action.GRANT else revoke_role
+        verb = "appointed" if appointment.action == Appointment.Action.GRANT else "removed"
+        change(
+            member=appointment.member,
+            role=appointment.role,
+            reason=f"{verb} by proposal #{proposal.pk}",
+            proposal=proposal,
+        )
+    proposal.state = State.ENACTED
+    proposal.enacted_at = now
+    proposal.save(update_fields=["state", "enacted_at"])
+    journal.record(
+        kind="proposal.enacted",
+        actor="",
+        payload={
+            "proposal": proposal.pk,
+            "versions": [f"{v.article.slug}@{v.number}" for v in created],
+        },
+    )
+    return proposal
 
 
 def _enter_notice(proposal: Proposal) -> None:
@@ -523,6 +601,18 @@ def electorate_commitment(proposal: Proposal, usernames) -> str:
     return digest.hexdigest()
 
 
+def _roll_usernames(proposal: Proposal):
+    """The roll's usernames in commitment order, read in chunks."""
+    return (
+        Member.objects.filter(
+            pk__in=ElectorateEntry.objects.filter(proposal=proposal).values("member_id")
+        )
+        .order_by("username")
+        .values_list("username", flat=True)
+        .iterator(chunk_size=5000)
+    )
+
+
 def _open_voting(proposal: Proposal) -> None:
     """Freeze the electorate: members in good standing whose tenure, at the
     scheduled opening, meets the frozen minimum. Nobody admitted later can be
@@ -539,16 +629,8 @@ def _open_voting(proposal: Proposal) -> None:
             """,
             [proposal.pk, Membership.Status.MEMBER, cutoff],
         )
-    usernames = (
-        Member.objects.filter(
-            pk__in=ElectorateEntry.objects.filter(proposal=proposal).values("member_id")
-        )
-        .order_by("username")
-        .values_list("username", flat=True)
-        .iterator(chunk_size=5000)
-    )
     size = ElectorateEntry.objects.filter(proposal=proposal).count()
-    proposal.commitment = electorate_commitment(proposal, usernames)
+    proposal.commitment = electorate_commitment(proposal, _roll_usernames(proposal))
     proposal.electorate_size = size
     proposal.state = State.VOTING
     proposal.save(update_fields=["commitment", "electorate_size", "state"])
@@ -703,7 +785,7 @@ def cast_vote(*, proposal_id: int, voter: Member, choice: str) -> CastResult:
     if choice not in Choice.values:
         raise InvalidChoice(_("Choose yes, no or abstain."))
     proposal = _proposal_for_ballot(proposal_id, voter=voter)
-    if _is_due(proposal, timezone.now()):
+    if is_due(proposal, timezone.now()):
         # Voting opens or closes right now: apply that first, then answer.
         advance_proposal(proposal_id=proposal.pk)
         proposal = _proposal_for_ballot(proposal_id, voter=voter)

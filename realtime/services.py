@@ -231,11 +231,13 @@ def edit_argument(*, actor, argument_id: int, body: str) -> Argument:
     now = timezone.now()
     html = render_markdown(body)
     argument.revision_count += 1
-    argument.body, argument.body_html, argument.edited_at = body, html, now
-    argument.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
+    # The new text is kept as a revision first: the database accepts an edit
+    # only together with the revision that holds it.
     ArgumentRevision.objects.create(
         argument=argument, number=argument.revision_count, body=body, body_html=html, created_at=now
     )
+    argument.body, argument.body_html, argument.edited_at = body, html, now
+    argument.save(update_fields=["body", "body_html", "edited_at", "revision_count"])
     events.append_event(debate, type=events.ARGUMENT_EDITED, data=argument_data(argument))
     return argument
 
@@ -259,10 +261,16 @@ def flag_argument(*, actor, argument_id: int, reason: str = "") -> Flag:
         raise ModerationConflict(_("You have already flagged this message.")) from None
 
 
-def _moderate(argument, debate, *, actor, action: str, reason: str, event_type: str) -> None:
-    ModerationAction.objects.create(
+def _record_moderation(argument, *, actor, action: str, reason: str) -> ModerationAction:
+    """The public record comes first: the database lets an argument's status
+    change only as its latest moderation record says."""
+    return ModerationAction.objects.create(
         argument=argument, actor=actor, action=action, reason=reason, created_at=timezone.now()
     )
+
+
+def _moderate(argument, debate, *, actor, action: str, reason: str, event_type: str) -> None:
+    """Journal and announce a moderation step already recorded and applied."""
     journal.record(
         kind=f"moderation.{action}",
         actor=actor,
@@ -284,8 +292,15 @@ def hide_argument(*, actor, argument_id: int, reason: str) -> Argument:
     argument, debate = _lock_argument(argument_id)
     if argument.is_hidden:
         raise ModerationConflict(_("This message is already hidden."))
+    record = _record_moderation(
+        argument, actor=actor, action=ModerationAction.Action.HIDDEN, reason=reason
+    )
     argument.status = Argument.Status.HIDDEN
-    argument.hidden_by, argument.hidden_reason, argument.hidden_at = actor, reason, timezone.now()
+    argument.hidden_by, argument.hidden_reason, argument.hidden_at = (
+        actor,
+        reason,
+        record.created_at,
+    )
     argument.save(update_fields=["status", "hidden_by", "hidden_reason", "hidden_at"])
     _moderate(
         argument,
@@ -309,6 +324,9 @@ def request_review(*, actor, argument_id: int, reason: str = "") -> Argument:
             _("A review can be asked once, for a hidden message that has not been reviewed.")
         )
     reason = _clean_reason(reason, required=False)
+    _record_moderation(
+        argument, actor=actor, action=ModerationAction.Action.REVIEW_REQUESTED, reason=reason
+    )
     argument.status = Argument.Status.UNDER_REVIEW
     argument.save(update_fields=["status"])
     _moderate(
@@ -338,6 +356,9 @@ def restore_argument(*, actor, argument_id: int, reason: str) -> Argument:
     argument, debate = _lock_argument(argument_id)
     _require_reviewer(argument, actor)
     reason = _clean_reason(reason, required=True)
+    _record_moderation(
+        argument, actor=actor, action=ModerationAction.Action.RESTORED, reason=reason
+    )
     argument.status = Argument.Status.VISIBLE
     argument.hidden_by, argument.hidden_reason, argument.hidden_at = None, "", None
     argument.save(update_fields=["status", "hidden_by", "hidden_reason", "hidden_at"])
@@ -358,6 +379,9 @@ def confirm_hiding(*, actor, argument_id: int, reason: str) -> Argument:
     argument, debate = _lock_argument(argument_id)
     _require_reviewer(argument, actor)
     reason = _clean_reason(reason, required=True)
+    _record_moderation(
+        argument, actor=actor, action=ModerationAction.Action.CONFIRMED, reason=reason
+    )
     argument.status = Argument.Status.HIDE_CONFIRMED
     argument.save(update_fields=["status"])
     _moderate(

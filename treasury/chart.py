@@ -39,5 +39,8 @@ INCOME_ACCOUNTS = {
 FEE_ACCOUNT = "expenses:platform-fees"
 
 
+BUDGET_LINE_ACCOUNT_PREFIX = "expenses:budget-line-"
+
+
 def budget_line_account_code(line_pk: int) -> str:
-    return f"expenses:budget-line-{line_pk}"
+    return f"{BUDGET_LINE_ACCOUNT_PREFIX}{line_pk}"

@@ -179,6 +179,10 @@ class Transaction(models.Model):
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
+    # A platform fee is withheld from one income: it names that income.
+    fee_of = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="withheld_fee"
+    )
     reason = models.CharField(max_length=500, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -211,6 +215,10 @@ class Transaction(models.Model):
             models.CheckConstraint(
                 condition=~Q(kind="reversal") | Q(reverses__isnull=False),
                 name="treasury_transaction_reversal_links_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="fee") | Q(fee_of__isnull=False),
+                name="treasury_transaction_fee_names_its_income",
             ),
         ]
         indexes = [models.Index(fields=["kind", "date"])]
@@ -257,7 +265,9 @@ class CompactJSONEncoder(json.JSONEncoder):
 
 
 class LedgerEntry(ChainedEntry):
-    """The transaction's entry in the ledger hash chain (`chain_name="ledger"`)."""
+    """The transaction's entry in the ledger hash chain."""
+
+    chain_name = "ledger"
 
     payload = models.JSONField(encoder=CompactJSONEncoder)
 

@@ -24,8 +24,6 @@ from django.utils.translation import gettext as _
 
 from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from governance import journal
-from governance.chain import GENESIS_PREV
-from governance.models import ChainHead
 from governance.selectors import current_parameters
 from members.selectors import has_role
 from treasury import chart
@@ -57,7 +55,7 @@ from treasury.models import (
 )
 from treasury.money import MAX_AMOUNT_CENTS, currency, parse_amount
 
-LEDGER_CHAIN = "ledger"
+LEDGER_CHAIN = LedgerEntry.chain_name
 MAX_RECEIPT_BYTES = 10 * 1024 * 1024
 RECEIPT_TYPES = {
     "application/pdf": ".pdf",
@@ -79,26 +77,6 @@ def _require_treasurer(actor) -> None:
 
 def _actor_name(actor) -> str:
     return journal.actor_name(actor)
-
-
-def ensure_ledger_ready() -> None:
-    """The standard accounts, the general fund and the ledger chain head.
-
-    The migration creates them; this puts them back in a database that was
-    flushed (as the test suite does between transactional tests)."""
-    if not ChainHead.objects.filter(name=LEDGER_CHAIN).exists():
-        ChainHead.objects.get_or_create(
-            name=LEDGER_CHAIN, defaults={"seq": 0, "hash": GENESIS_PREV}
-        )
-    existing = set(Account.objects.values_list("code", flat=True))
-    for code, name, kind in chart.STANDARD_ACCOUNTS:
-        if code not in existing:
-            Account.objects.get_or_create(code=code, defaults={"name": name, "type": kind})
-    if not Fund.objects.filter(slug=chart.GENERAL_FUND["slug"]).exists():
-        Fund.objects.get_or_create(
-            slug=chart.GENERAL_FUND["slug"],
-            defaults={k: v for k, v in chart.GENERAL_FUND.items() if k != "slug"},
-        )
 
 
 def _fund(slug: str) -> Fund:
@@ -261,11 +239,11 @@ def _post(
     reason: str = "",
     approved_by=None,
     recorded_by=None,
+    fee_of: Transaction | None = None,
 ) -> Transaction:
     """Validate and post (callers have checked the actor's permission).
     `recorded_by` defaults to the actor; an approved expense keeps the
     treasurer who recorded it, and `approved_by` names the second person."""
-    ensure_ledger_ready()
     _check_date(date)
     description = (description or "").strip()
     if not description:
@@ -275,17 +253,7 @@ def _post(
     if method and method not in PaymentMethod.values:
         raise InvalidInput(_("Unknown payment method: %(method)s.") % {"method": method})
     lines = _validated_postings(postings)
-    for account, _unused_fund, _unused_amount in lines:
-        if account.budget_line_id is not None and (
-            kind not in (TransactionKind.EXPENSE, TransactionKind.REVERSAL)
-            or (
-                kind == TransactionKind.EXPENSE
-                and (budget_line is None or account.budget_line_id != budget_line.pk)
-            )
-        ):
-            raise NoBudgetLine(
-                _("A budget line's account is spent only by an expense recorded against it.")
-            )
+    _check_kind(kind, lines, budget_line=budget_line, fee_of=fee_of)
     external_reference = (external_reference or "").strip()
     if (
         external_reference
@@ -311,6 +279,7 @@ def _post(
                 proposal=budget_line.proposal if budget_line else None,
                 receipt=receipt,
                 reverses=reverses,
+                fee_of=fee_of,
                 reason=(reason or "").strip()[:500],
                 recorded_by=recorder,
                 approved_by=approved_by,
@@ -326,7 +295,6 @@ def _post(
             txn.status = Transaction.Status.POSTED
             journal.append_to_chain(
                 model=LedgerEntry,
-                chain_name=LEDGER_CHAIN,
                 kind=f"treasury.{kind}",
                 actor=_actor_name(approved_by or actor),
                 payload=_payload(txn, lines),
@@ -335,6 +303,63 @@ def _post(
     except IntegrityError as exc:
         raise _guard_error(exc) from exc
     return txn
+
+
+def _check_kind(
+    kind: str,
+    lines: list[tuple[Account, Fund, int]],
+    *,
+    budget_line: BudgetLine | None,
+    fee_of: Transaction | None,
+) -> None:
+    """Which accounts each kind of transaction may touch. The ledger guard
+    holds the same rules (`treasury/triggers.py`); here they become clear
+    errors before anything is written."""
+
+    def only(allowed) -> bool:
+        return all(allowed(account, amount) for account, _fund, amount in lines)
+
+    if kind in INCOME_KINDS and not only(
+        lambda a, amount: (
+            (a.type == AccountType.ASSET and amount > 0)
+            or (a.type == AccountType.INCOME and amount < 0)
+        )
+    ):
+        raise InvalidInput(
+            _("Income moves money from an income account into asset accounts only."),
+            code="wrong_accounts",
+        )
+    if kind == TransactionKind.TRANSFER and not only(
+        lambda a, _amount: a.type == AccountType.ASSET
+    ):
+        raise InvalidInput(
+            _("A transfer moves money between asset accounts only."), code="wrong_accounts"
+        )
+    if kind == TransactionKind.FEE and (
+        fee_of is None
+        or not only(
+            lambda a, amount: (
+                (a.code == chart.FEE_ACCOUNT and amount > 0)
+                or (a.type == AccountType.ASSET and amount < 0)
+            )
+        )
+    ):
+        raise InvalidInput(
+            _(
+                "A platform fee is recorded with the income it was withheld from. Any other "
+                "spending is an expense against a voted budget line."
+            ),
+            code="wrong_accounts",
+        )
+    if kind == TransactionKind.EXPENSE and not only(
+        lambda a, amount: (
+            (budget_line is not None and a.budget_line_id == budget_line.pk)
+            or (a.type == AccountType.ASSET and amount < 0)
+        )
+    ):
+        raise NoBudgetLine(
+            _("A budget line's account is spent only by an expense recorded against it.")
+        )
 
 
 def _payload(txn: Transaction, lines: list[tuple[Account, Fund, int]]) -> dict[str, Any]:
@@ -352,6 +377,8 @@ def _payload(txn: Transaction, lines: list[tuple[Account, Fund, int]]) -> dict[s
         references["receipt_public"] = txn.receipt.is_public
     if txn.reverses_id:
         references["reversal_of"] = txn.reverses_id
+    if txn.fee_of_id:
+        references["fee_of"] = txn.fee_of_id
     if txn.reason:
         references["reason"] = txn.reason
     if txn.counterparty:
@@ -422,12 +449,13 @@ def record_income(
         ],
     )
     if fee_cents:
-        post_transaction(
+        _post(
             actor=actor,
             date=date,
             description=f"Platform fee on transaction #{income.pk}",
             kind=TransactionKind.FEE,
             method=method,
+            fee_of=income,
             postings=[
                 {"account": chart.FEE_ACCOUNT, "fund": fund, "amount": fee_cents},
                 {"account": asset, "fund": fund, "amount": -fee_cents},
@@ -972,7 +1000,6 @@ def create_fund(*, actor, slug: str, name: str, is_restricted: bool, purpose: st
         raise InvalidInput(_("A restricted fund needs the purpose it is restricted to."))
     if Fund.objects.filter(slug=slug).exists():
         raise Conflict(_("There is already a fund “%(fund)s”.") % {"fund": slug})
-    ensure_ledger_ready()
     fund = Fund.objects.create(
         slug=slug, name=name[:200], is_restricted=is_restricted, purpose=(purpose or "")[:500]
     )
@@ -1028,7 +1055,6 @@ def validate_budget_items(items: list[dict]) -> list[dict]:
 def open_budget_lines_for(*, proposal) -> list[BudgetLine]:
     """Called by `governance.services.enact_proposal` inside its transaction:
     one budget line and one expense account per budget item."""
-    ensure_ledger_ready()
     items = list(proposal.budget_items.order_by("pk"))
     funds = {f.slug: f for f in Fund.objects.filter(slug__in=[i.fund for i in items])}
     for item in items:

@@ -1,215 +1,345 @@
-"""Database triggers that keep the ledger honest below the application.
+"""The ledger guard: money moves only by a rule, and the books stay honest.
 
-On SQLite and PostgreSQL alike they reject:
-- a transaction inserted as anything but a draft (postings come first);
-- marking a transaction posted unless it has two or more postings summing to
-  exactly zero;
-- any change to a posted transaction, and deleting any transaction;
-- adding a posting to a posted transaction, and any UPDATE or DELETE of
-  postings;
-- a posting that would take a budget line's expense account beyond the line's
-  allocation;
-- a ledger entry for a transaction that is not posted, and any UPDATE or
-  DELETE of ledger entries, receipts, budget lines and audit attestations;
-- a budget line not opened by the enactment of a passed budget proposal;
-- TRUNCATE of any of these tables (PostgreSQL).
+On SQLite and PostgreSQL alike:
 
+- Postings, receipts, budget lines, funds, accounts, ledger entries and audit
+  attestations are append-only; transactions are never deleted.
+- A transaction is written as a draft, now, by a treasurer in good standing,
+  and posted with two or more postings summing to zero; once posted it never
+  changes. Its kind decides which accounts it may touch:
+  income kinds bring money from income accounts into asset accounts;
+  a platform fee names the income it was withheld from and is at most its
+  amount; a transfer moves money between asset accounts only; an expense
+  draws on its own budget line's account, with a receipt, and above the
+  bylaws' threshold needs a second approver (treasurer or steward) who did not
+  record it; a reversal mirrors the transaction it reverses, once.
+- A posting on a budget line's account cannot take the line beyond its
+  allocation. On PostgreSQL the guard locks the budget line row first, so two
+  concurrent expenses cannot both pass under READ COMMITTED.
+- New accounts are those of the standard chart, or one expense account per
+  budget line, named after it.
+- Expenses move pending → posted (with their transaction) or declined (by
+  someone else, with a reason), once.
+- An audit attestation is made by an auditor in good standing.
+
+Which proposal may open a budget line is checked by `proposals/triggers.py`.
 Every message starts with "ledger guard:" so the IntegrityError names the guard.
 """
 
 from __future__ import annotations
 
-from governance.guards import (
-    POSTGRESQL_REJECT_FUNCTION,
-    SQLITE_NOW,
-    TriggerSet,
-    postgresql_append_only,
-    postgresql_drops,
-    postgresql_no_truncate,
-    postgresql_raise,
-    sqlite_append_only,
-    sqlite_append_only_names,
-)
+from governance.triggers import current_rule
+from kernel.guards import Dialect, Guard, Rule, TriggerSet, literal
+from members.roles import Role
+from members.triggers import holds_role
+from treasury import chart
+from treasury.models import INCOME_KINDS, Expense, Transaction, TransactionKind
+
+K = TransactionKind
 
 APPEND_ONLY = {
     "treasury_posting": "ledger guard: postings are immutable; record a reversal instead",
-    "treasury_ledgerentry": "ledger guard: the ledger chain is append-only",
     "treasury_receipt": "ledger guard: receipts are immutable",
     "treasury_budgetline": "ledger guard: a voted budget line cannot be changed or deleted",
     "treasury_auditattestation": "ledger guard: audit attestations are immutable",
+    "treasury_fund": "ledger guard: a fund and its restriction never change",
+    "treasury_account": "ledger guard: accounts and their link to a budget line never change",
 }
 
 MSG_INSERT_DRAFT = (
-    "ledger guard: a transaction is written as a draft, then posted with its postings"
+    "ledger guard: a transaction is written as a draft, now, by a treasurer in good standing, "
+    "then posted with its postings"
 )
 MSG_POSTED_IMMUTABLE = "ledger guard: a posted transaction is immutable; correct it with a reversal"
+MSG_DRAFT_ONLY_POSTS = "ledger guard: a draft transaction changes only by being posted"
 MSG_UNBALANCED = "ledger guard: a transaction needs two or more postings that sum to exactly zero"
+MSG_FUTURE = "ledger guard: a transaction cannot be dated in the future"
+MSG_INCOME = "ledger guard: income moves money from income accounts into asset accounts only"
+MSG_FEE = (
+    "ledger guard: a platform fee names the income it was withheld from, is at most that "
+    "income, and moves money from an asset account to the fee account only"
+)
+MSG_TRANSFER = "ledger guard: a transfer moves money between asset accounts only"
+MSG_EXPENSE = (
+    "ledger guard: an expense draws on its own budget line's account, from asset accounts, "
+    "with a receipt"
+)
+MSG_FOUR_EYES = (
+    "ledger guard: above the bylaws' threshold an expense needs a second approver, a treasurer "
+    "or steward other than the one who recorded it"
+)
+MSG_REVERSAL = (
+    "ledger guard: a reversal mirrors one posted transaction that is not itself a reversal"
+)
 MSG_DELETE = "ledger guard: transactions cannot be deleted"
 MSG_POSTING_CLOSED = "ledger guard: postings cannot be added to a posted transaction"
 MSG_OVER_BUDGET = "ledger guard: spending cannot exceed the allocation of a budget line"
 MSG_ENTRY_UNPOSTED = "ledger guard: only a posted transaction enters the ledger chain"
-MSG_BUDGET_LINE = "ledger guard: budget lines are opened only by enacting a passed budget proposal"
-
-SQLITE = [
-    *sqlite_append_only(APPEND_ONLY),
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_transaction_guard_insert
-    BEFORE INSERT ON treasury_transaction
-    BEGIN SELECT RAISE(ABORT, '{MSG_INSERT_DRAFT}') WHERE NEW.status <> 'draft'; END""",
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_transaction_guard_update
-    BEFORE UPDATE ON treasury_transaction
-    BEGIN
-      SELECT RAISE(ABORT, '{MSG_POSTED_IMMUTABLE}') WHERE OLD.status = 'posted';
-      SELECT RAISE(ABORT, '{MSG_UNBALANCED}')
-      WHERE NEW.status = 'posted' AND (
-        (SELECT COUNT(*) FROM treasury_posting WHERE transaction_id = NEW.id) < 2
-        OR (SELECT COALESCE(SUM(amount_cents), 0) FROM treasury_posting
-            WHERE transaction_id = NEW.id) <> 0);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_transaction_no_delete
-    BEFORE DELETE ON treasury_transaction
-    BEGIN SELECT RAISE(ABORT, '{MSG_DELETE}'); END""",
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_posting_guard_insert
-    BEFORE INSERT ON treasury_posting
-    BEGIN
-      SELECT RAISE(ABORT, '{MSG_POSTING_CLOSED}')
-      WHERE (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id) <> 'draft';
-      SELECT RAISE(ABORT, '{MSG_OVER_BUDGET}')
-      WHERE EXISTS (
-        SELECT 1 FROM treasury_account a JOIN treasury_budgetline b ON b.id = a.budget_line_id
-        WHERE a.id = NEW.account_id
-          AND (SELECT COALESCE(SUM(p.amount_cents), 0) FROM treasury_posting p
-               WHERE p.account_id = NEW.account_id) + NEW.amount_cents > b.amount_cents);
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_ledgerentry_guard_insert
-    BEFORE INSERT ON treasury_ledgerentry
-    BEGIN
-      SELECT RAISE(ABORT, '{MSG_ENTRY_UNPOSTED}')
-      WHERE (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)
-            IS NOT 'posted';
-    END""",
-    f"""CREATE TRIGGER IF NOT EXISTS treasury_budgetline_guard_insert
-    BEFORE INSERT ON treasury_budgetline
-    BEGIN
-      SELECT RAISE(ABORT, '{MSG_BUDGET_LINE}')
-      WHERE NOT EXISTS (
-        SELECT 1 FROM proposals_proposal p JOIN proposals_budgetitem i ON i.proposal_id = p.id
-        WHERE p.id = NEW.proposal_id AND i.id = NEW.budget_item_id
-          AND p.kind = 'budget' AND p.state = 'passed' AND p.enactable_at <= {SQLITE_NOW}
-          AND i.amount_cents = NEW.amount_cents);
-    END""",
-]
-
-SQLITE_NAMES = [
-    *sqlite_append_only_names(APPEND_ONLY),
-    "treasury_transaction_guard_insert",
-    "treasury_transaction_guard_update",
-    "treasury_transaction_no_delete",
-    "treasury_posting_guard_insert",
-    "treasury_ledgerentry_guard_insert",
-    "treasury_budgetline_guard_insert",
-]
-
-
-POSTGRESQL_FUNCTIONS = [
-    POSTGRESQL_REJECT_FUNCTION,
-    f"""CREATE OR REPLACE FUNCTION treasury_transaction_guard_insert() RETURNS trigger AS $$
-    BEGIN
-      IF NEW.status <> 'draft' THEN {postgresql_raise(MSG_INSERT_DRAFT)} END IF;
-      RETURN NEW;
-    END; $$ LANGUAGE plpgsql""",
-    f"""CREATE OR REPLACE FUNCTION treasury_transaction_guard_update() RETURNS trigger AS $$
-    DECLARE
-      n integer;
-      total bigint;
-    BEGIN
-      IF OLD.status = 'posted' THEN {postgresql_raise(MSG_POSTED_IMMUTABLE)} END IF;
-      IF NEW.status = 'posted' THEN
-        SELECT COUNT(*), COALESCE(SUM(amount_cents), 0) INTO n, total
-          FROM treasury_posting WHERE transaction_id = NEW.id;
-        IF n < 2 OR total <> 0 THEN {postgresql_raise(MSG_UNBALANCED)} END IF;
-      END IF;
-      RETURN NEW;
-    END; $$ LANGUAGE plpgsql""",
-    f"""CREATE OR REPLACE FUNCTION treasury_posting_guard_insert() RETURNS trigger AS $$
-    DECLARE
-      allocation bigint;
-      spent bigint;
-    BEGIN
-      IF (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)
-         IS DISTINCT FROM 'draft' THEN
-        {postgresql_raise(MSG_POSTING_CLOSED)}
-      END IF;
-      SELECT b.amount_cents INTO allocation FROM treasury_account a
-        JOIN treasury_budgetline b ON b.id = a.budget_line_id WHERE a.id = NEW.account_id;
-      IF allocation IS NOT NULL THEN
-        SELECT COALESCE(SUM(amount_cents), 0) INTO spent FROM treasury_posting
-          WHERE account_id = NEW.account_id;
-        IF spent + NEW.amount_cents > allocation THEN {postgresql_raise(MSG_OVER_BUDGET)} END IF;
-      END IF;
-      RETURN NEW;
-    END; $$ LANGUAGE plpgsql""",
-    f"""CREATE OR REPLACE FUNCTION treasury_ledgerentry_guard_insert() RETURNS trigger AS $$
-    BEGIN
-      IF (SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)
-         IS DISTINCT FROM 'posted' THEN
-        {postgresql_raise(MSG_ENTRY_UNPOSTED)}
-      END IF;
-      RETURN NEW;
-    END; $$ LANGUAGE plpgsql""",
-    f"""CREATE OR REPLACE FUNCTION treasury_budgetline_guard_insert() RETURNS trigger AS $$
-    BEGIN
-      IF NOT EXISTS (
-        SELECT 1 FROM proposals_proposal p JOIN proposals_budgetitem i ON i.proposal_id = p.id
-        WHERE p.id = NEW.proposal_id AND i.id = NEW.budget_item_id
-          AND p.kind = 'budget' AND p.state = 'passed' AND p.enactable_at <= now()
-          AND i.amount_cents = NEW.amount_cents
-      ) THEN {postgresql_raise(MSG_BUDGET_LINE)} END IF;
-      RETURN NEW;
-    END; $$ LANGUAGE plpgsql""",
-]
-
-TRUNCATE_GUARDED = {**APPEND_ONLY, "treasury_transaction": MSG_DELETE}
-
-POSTGRESQL_TRIGGERS = [
-    *postgresql_append_only(APPEND_ONLY),
-    *postgresql_no_truncate(TRUNCATE_GUARDED),
-    """CREATE OR REPLACE TRIGGER treasury_transaction_guard_insert
-    BEFORE INSERT ON treasury_transaction
-    FOR EACH ROW EXECUTE FUNCTION treasury_transaction_guard_insert()""",
-    """CREATE OR REPLACE TRIGGER treasury_transaction_guard_update
-    BEFORE UPDATE ON treasury_transaction
-    FOR EACH ROW EXECUTE FUNCTION treasury_transaction_guard_update()""",
-    f"""CREATE OR REPLACE TRIGGER treasury_transaction_no_delete
-    BEFORE DELETE ON treasury_transaction
-    FOR EACH ROW EXECUTE FUNCTION commons_reject_change('{MSG_DELETE}')""",
-    """CREATE OR REPLACE TRIGGER treasury_posting_guard_insert
-    BEFORE INSERT ON treasury_posting
-    FOR EACH ROW EXECUTE FUNCTION treasury_posting_guard_insert()""",
-    """CREATE OR REPLACE TRIGGER treasury_ledgerentry_guard_insert
-    BEFORE INSERT ON treasury_ledgerentry
-    FOR EACH ROW EXECUTE FUNCTION treasury_ledgerentry_guard_insert()""",
-    """CREATE OR REPLACE TRIGGER treasury_budgetline_guard_insert
-    BEFORE INSERT ON treasury_budgetline
-    FOR EACH ROW EXECUTE FUNCTION treasury_budgetline_guard_insert()""",
-]
-
-POSTGRESQL_DROP = [
-    *postgresql_drops(APPEND_ONLY, "append_only"),
-    *postgresql_drops(TRUNCATE_GUARDED, "no_truncate"),
-    "DROP TRIGGER IF EXISTS treasury_transaction_guard_insert ON treasury_transaction",
-    "DROP TRIGGER IF EXISTS treasury_transaction_guard_update ON treasury_transaction",
-    "DROP TRIGGER IF EXISTS treasury_transaction_no_delete ON treasury_transaction",
-    "DROP TRIGGER IF EXISTS treasury_posting_guard_insert ON treasury_posting",
-    "DROP TRIGGER IF EXISTS treasury_ledgerentry_guard_insert ON treasury_ledgerentry",
-    "DROP TRIGGER IF EXISTS treasury_budgetline_guard_insert ON treasury_budgetline",
-]
-
-
-GUARD = TriggerSet(
-    sqlite=SQLITE,
-    sqlite_names=SQLITE_NAMES,
-    postgresql=[*POSTGRESQL_FUNCTIONS, *POSTGRESQL_TRIGGERS],
-    postgresql_drop=POSTGRESQL_DROP,
+MSG_ACCOUNT = (
+    "ledger guard: accounts are those of the standard chart, or one expense account per budget line"
 )
-install = GUARD.install
-uninstall = GUARD.uninstall
+MSG_EXPENSE_FLOW = (
+    "ledger guard: an expense is recorded pending by a treasurer, now, and then posted with its "
+    "own transaction or declined by someone else with a reason, once"
+)
+MSG_ATTESTATION = "ledger guard: an audit attestation is made now, by an auditor in good standing"
+
+POSTINGS = (
+    "FROM treasury_posting tp JOIN treasury_account ta ON ta.id = tp.account_id "
+    "WHERE tp.transaction_id = NEW.id"
+)
+POSTING = "NEW.status = 'posted' AND OLD.status = 'draft'"
+INCOME = ", ".join(literal(k) for k in INCOME_KINDS)
+STANDARD_CODES = ", ".join(literal(code) for code, _name, _type in chart.STANDARD_ACCOUNTS)
+
+
+def _kind(kind) -> str:
+    return f"{POSTING} AND NEW.kind = {literal(kind)}"
+
+
+def _any_posting_except(allowed: str) -> str:
+    return f"EXISTS (SELECT 1 {POSTINGS} AND NOT ({allowed}))"
+
+
+def _posting_rules() -> tuple[Rule, ...]:
+    debit_total = f"(SELECT COALESCE(SUM(tp.amount_cents), 0) {POSTINGS} AND tp.amount_cents > 0)"
+    income_received = (
+        "(SELECT COALESCE(SUM(ip.amount_cents), 0) FROM treasury_posting ip "
+        "JOIN treasury_account ia ON ia.id = ip.account_id "
+        "WHERE ip.transaction_id = NEW.fee_of_id AND ia.type = 'asset' AND ip.amount_cents > 0)"
+    )
+    mirror_broken = (
+        "EXISTS (SELECT 1 FROM (SELECT rp.account_id, rp.fund_id, SUM(rp.amount_cents) AS net "
+        "FROM treasury_posting rp WHERE rp.transaction_id IN (NEW.id, NEW.reverses_id) "
+        "GROUP BY rp.account_id, rp.fund_id) mirrored WHERE mirrored.net <> 0)"
+    )
+
+    def four_eyes(d: Dialect) -> str:
+        threshold = current_rule(d, "second_approval_above_cents")
+        return (
+            f"{_kind(K.EXPENSE)} AND {debit_total} > {threshold} AND (NEW.approved_by_id IS NULL "
+            "OR NEW.approved_by_id = NEW.recorded_by_id OR NOT "
+            f"{holds_role('NEW.approved_by_id', [Role.TREASURER, Role.STEWARD])})"
+        )
+
+    return (
+        Rule(
+            MSG_UNBALANCED,
+            f"{POSTING} AND ((SELECT COUNT(*) FROM treasury_posting WHERE transaction_id = NEW.id) < 2 "
+            "OR (SELECT COALESCE(SUM(amount_cents), 0) FROM treasury_posting "
+            "WHERE transaction_id = NEW.id) <> 0)",
+        ),
+        Rule(MSG_FUTURE, lambda d: f"{POSTING} AND {d.after_today('NEW.date')}"),
+        Rule(
+            MSG_INCOME,
+            f"{POSTING} AND NEW.kind IN ({INCOME}) AND (NEW.budget_line_id IS NOT NULL "
+            "OR NEW.reverses_id IS NOT NULL OR NEW.fee_of_id IS NOT NULL OR "
+            + _any_posting_except(
+                "(ta.type = 'asset' AND tp.amount_cents > 0) "
+                "OR (ta.type = 'income' AND tp.amount_cents < 0)"
+            )
+            + ")",
+        ),
+        Rule(
+            MSG_FEE,
+            f"{_kind(K.FEE)} AND (NEW.fee_of_id IS NULL "
+            "OR NOT EXISTS (SELECT 1 FROM treasury_transaction inc WHERE inc.id = NEW.fee_of_id "
+            f"AND inc.status = 'posted' AND inc.kind IN ({INCOME})) "
+            f"OR {debit_total} > {income_received} OR "
+            + _any_posting_except(
+                f"(ta.code = {literal(chart.FEE_ACCOUNT)} AND tp.amount_cents > 0) "
+                "OR (ta.type = 'asset' AND tp.amount_cents < 0)"
+            )
+            + ")",
+        ),
+        Rule(
+            MSG_TRANSFER,
+            f"{_kind(K.TRANSFER)} AND " + _any_posting_except("ta.type = 'asset'"),
+        ),
+        Rule(
+            MSG_EXPENSE,
+            f"{_kind(K.EXPENSE)} AND (NEW.budget_line_id IS NULL OR NEW.receipt_id IS NULL OR "
+            + _any_posting_except(
+                "(ta.budget_line_id = NEW.budget_line_id AND tp.amount_cents > 0) "
+                "OR (ta.type = 'asset' AND tp.amount_cents < 0)"
+            )
+            + ")",
+        ),
+        Rule(MSG_FOUR_EYES, four_eyes),
+        Rule(
+            MSG_REVERSAL,
+            f"{_kind(K.REVERSAL)} AND (NEW.reverses_id IS NULL OR NOT EXISTS (SELECT 1 "
+            "FROM treasury_transaction o WHERE o.id = NEW.reverses_id AND o.status = 'posted' "
+            f"AND o.kind <> {literal(K.REVERSAL)} AND "
+            "(o.budget_line_id = NEW.budget_line_id OR (o.budget_line_id IS NULL "
+            f"AND NEW.budget_line_id IS NULL))) OR {mirror_broken})",
+        ),
+    )
+
+
+def _transaction_guards() -> list[Guard]:
+    return [
+        Guard(
+            "treasury_transaction",
+            "INSERT",
+            (
+                Rule(
+                    MSG_INSERT_DRAFT,
+                    lambda d: (
+                        f"NEW.status <> 'draft' OR {d.not_now('NEW.posted_at')} "
+                        f"OR NOT {holds_role('NEW.recorded_by_id', [Role.TREASURER])}"
+                    ),
+                ),
+            ),
+        ),
+        Guard(
+            "treasury_transaction",
+            "UPDATE",
+            (
+                Rule(MSG_POSTED_IMMUTABLE, "OLD.status = 'posted'"),
+                Rule(
+                    MSG_DRAFT_ONLY_POSTS,
+                    lambda d: d.any_distinct(
+                        [
+                            f.column
+                            for f in Transaction._meta.concrete_fields
+                            if f.column != "status"
+                        ]
+                    ),
+                ),
+                *_posting_rules(),
+            ),
+        ),
+        Guard(
+            "treasury_posting",
+            "INSERT",
+            (
+                Rule(
+                    MSG_POSTING_CLOSED,
+                    lambda d: d.distinct(
+                        "(SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)",
+                        "'draft'",
+                    ),
+                ),
+                Rule(
+                    MSG_OVER_BUDGET,
+                    "EXISTS (SELECT 1 FROM treasury_account a "
+                    "JOIN treasury_budgetline b ON b.id = a.budget_line_id WHERE a.id = NEW.account_id "
+                    "AND (SELECT COALESCE(SUM(p.amount_cents), 0) FROM treasury_posting p "
+                    "WHERE p.account_id = NEW.account_id) + NEW.amount_cents > b.amount_cents)",
+                ),
+            ),
+            # Concurrent expenses on one line take turns here (see the docstring).
+            lock=lambda d: d.lock(
+                "treasury_budgetline",
+                "id = (SELECT la.budget_line_id FROM treasury_account la WHERE la.id = NEW.account_id)",
+            ),
+        ),
+        Guard(
+            "treasury_ledgerentry",
+            "INSERT",
+            (
+                Rule(
+                    MSG_ENTRY_UNPOSTED,
+                    lambda d: d.distinct(
+                        "(SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)",
+                        "'posted'",
+                    ),
+                ),
+            ),
+            name="posted",
+        ),
+    ]
+
+
+def _other_guards() -> list[Guard]:
+    pending = literal(Expense.Status.PENDING)
+    return [
+        Guard(
+            "treasury_account",
+            "INSERT",
+            (
+                Rule(
+                    MSG_ACCOUNT,
+                    f"NOT ((NEW.code IN ({STANDARD_CODES}) AND NEW.budget_line_id IS NULL) "
+                    "OR (NEW.type = 'expense' AND NEW.budget_line_id IS NOT NULL "
+                    f"AND NEW.code = {literal(chart.BUDGET_LINE_ACCOUNT_PREFIX)} "
+                    "|| CAST(NEW.budget_line_id AS TEXT)))",
+                ),
+            ),
+        ),
+        Guard(
+            "treasury_expense",
+            "INSERT",
+            (
+                Rule(
+                    MSG_EXPENSE_FLOW,
+                    lambda d: (
+                        f"NEW.status <> {pending} OR NEW.transaction_id IS NOT NULL "
+                        "OR NEW.decided_by_id IS NOT NULL OR NEW.decided_at IS NOT NULL "
+                        f"OR {d.not_now('NEW.recorded_at')} "
+                        f"OR NOT {holds_role('NEW.recorded_by_id', [Role.TREASURER])}"
+                    ),
+                ),
+            ),
+        ),
+        Guard(
+            "treasury_expense",
+            "UPDATE",
+            (
+                Rule(
+                    MSG_EXPENSE_FLOW,
+                    lambda d: (
+                        f"OLD.status <> {pending} OR "
+                        + d.any_distinct(
+                            [
+                                "budget_line_id",
+                                "amount_cents",
+                                "date",
+                                "description",
+                                "payee",
+                                "method",
+                                "receipt_id",
+                                "recorded_by_id",
+                                "recorded_at",
+                            ]
+                        )
+                        + f" OR (NEW.status = {literal(Expense.Status.POSTED)} AND NOT EXISTS ("
+                        "SELECT 1 FROM treasury_transaction et WHERE et.id = NEW.transaction_id "
+                        f"AND et.status = 'posted' AND et.kind = {literal(K.EXPENSE)} "
+                        "AND et.budget_line_id = NEW.budget_line_id AND et.receipt_id = NEW.receipt_id "
+                        "AND et.recorded_by_id = NEW.recorded_by_id)) "
+                        f"OR (NEW.status = {literal(Expense.Status.DECLINED)} AND "
+                        "(NEW.decided_by_id IS NULL OR NEW.decided_by_id = NEW.recorded_by_id "
+                        f"OR TRIM(NEW.decline_reason) = '' OR {d.not_now('NEW.decided_at')} "
+                        "OR NEW.transaction_id IS NOT NULL OR NOT "
+                        f"{holds_role('NEW.decided_by_id', [Role.TREASURER, Role.STEWARD])}))"
+                    ),
+                ),
+            ),
+        ),
+        Guard(
+            "treasury_auditattestation",
+            "INSERT",
+            (
+                Rule(
+                    MSG_ATTESTATION,
+                    lambda d: (
+                        f"{d.not_now('NEW.attested_at')} "
+                        f"OR NOT {holds_role('NEW.auditor_id', [Role.AUDITOR])}"
+                    ),
+                ),
+            ),
+        ),
+    ]
+
+
+def guards() -> TriggerSet:
+    return TriggerSet(
+        guards=(*_transaction_guards(), *_other_guards()),
+        append_only=APPEND_ONLY,
+        no_delete={
+            "treasury_transaction": MSG_DELETE,
+            "treasury_expense": MSG_EXPENSE_FLOW,
+        },
+    )

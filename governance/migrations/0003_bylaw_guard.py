@@ -1,23 +1,8 @@
-"""Install the bylaw guard triggers and the chain heads."""
+"""Created the chain heads and installed the bylaw guard. Both now happen after
+every `migrate`: the heads by `governance.apps`, the guards by the kernel
+(`kernel/guards.py`), so a database flushed by the test suite gets them back."""
 
 from django.db import migrations
-
-from governance import triggers
-from governance.chain import GENESIS_PREV
-
-
-def install_guard(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
-def uninstall_guard(apps, schema_editor):
-    triggers.uninstall(schema_editor.connection)
-
-
-def create_heads(apps, schema_editor):
-    ChainHead = apps.get_model("governance", "ChainHead")
-    for name in ("governance", "ledger"):
-        ChainHead.objects.get_or_create(name=name, defaults={"seq": 0, "hash": GENESIS_PREV})
 
 
 class Migration(migrations.Migration):
@@ -26,7 +11,4 @@ class Migration(migrations.Migration):
         ("proposals", "0001_initial"),
     ]
 
-    operations = [
-        migrations.RunPython(create_heads, migrations.RunPython.noop),
-        migrations.RunPython(install_guard, uninstall_guard),
-    ]
+    operations = []

@@ -1,9 +1,10 @@
 """Take proposals through real votes with a controlled clock.
 
-The bylaw-version trigger compares a proposal's timelock with the database's
-own clock, which time-machine cannot move. So a vote is held in the *past*:
-the proposal is submitted far enough back that discussion, notice, voting and
-the timelock have all elapsed by the real present, then enacted now.
+Every state is reached through the services, at the moments it would have
+been: time moves with time-machine, and the database guards read the same
+clock (`GUARD_CLOCK = "application"` in the test settings). A vote is held
+in the past, so that discussion, notice, voting and the timelock have all
+elapsed by the present, then enacted now.
 """
 
 from __future__ import annotations
@@ -29,6 +30,51 @@ def lifecycle_days(entrenched: bool) -> int:
 
 def draft(author, *, kind="motion", title="A proposal", body="Why and what.", **contents):
     return services.create_draft(author=author, kind=kind, title=title, body=body, **contents)
+
+
+def submit(proposal: Proposal) -> Proposal:
+    """Open a draft for discussion now."""
+    return services.submit_proposal(proposal_id=proposal.pk, actor=proposal.author)
+
+
+def _days_to_voting(proposal: Proposal) -> int:
+    from governance.services import required_decision_class
+
+    amendments = list(proposal.amendments.values("article_slug", "new_class"))
+    entrenched = required_decision_class(kind=proposal.kind, amendments=amendments) == "entrenched"
+    p = current_parameters()
+    return p.discussion_days + (p.notice_days if entrenched else 0)
+
+
+def voting_now(author, **fields) -> Proposal:
+    """A proposal drafted with ``fields`` whose vote is open now: submitted
+    just long enough ago for discussion (and notice) to be over."""
+    proposal = draft(author, **fields)
+    start = timezone.now() - timedelta(days=_days_to_voting(proposal)) - MINUTE
+    with time_machine.travel(start, tick=False):
+        submit(proposal)
+    return services.advance_proposal(proposal_id=proposal.pk)
+
+
+def change_rules(author, voters, **changes) -> Proposal:
+    """Amend the decision rules by a legal-structure vote of ``voters``."""
+    from governance.parameters import PARAMETERS_ARTICLE
+
+    rules = {**current_parameters().to_json(), **changes}
+    proposal = draft(
+        author,
+        kind="amendment",
+        title="Change the decision rules",
+        amendments=[
+            {
+                "article_slug": PARAMETERS_ARTICLE,
+                "new_title": "Decision rules",
+                "new_class": "entrenched",
+                "new_parameters": rules,
+            }
+        ],
+    )
+    return hold_vote(proposal, yes=voters)
 
 
 def hold_vote(

@@ -6,29 +6,16 @@ from __future__ import annotations
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
-from django.utils import timezone
 
 from proposals.models import Proposal
 
 
-def make_proposal(author, *, title="Plant fruit trees in the courtyard", **fields) -> Proposal:
-    """A motion under discussion (drafts are visible to their authors only).
+def make_proposal(author, *, title="Plant fruit trees in the courtyard") -> Proposal:
+    """A motion in discussion, drafted and submitted through the services like
+    any other (its debate starts with the event of its submission)."""
+    from tests.proposals.helpers import draft, submit
 
-    Proposals are created as drafts (a database guard insists); the state is
-    then set directly, without the proposal services' own events, so that
-    debate tests see only the debate's events."""
-    now = timezone.now()
-    proposal = Proposal.objects.create(
-        kind="motion",
-        title=title,
-        body="We propose to plant six apple trees.",
-        author=author,
-        created_at=now,
-    )
-    values = {"state": "discussion", "submitted_at": now, "rules": {}, **fields}
-    Proposal.objects.filter(pk=proposal.pk).update(**values)
-    proposal.refresh_from_db()
-    return proposal
+    return submit(draft(author, title=title, body="We propose to plant six apple trees."))
 
 
 def session_cookie(member) -> str:

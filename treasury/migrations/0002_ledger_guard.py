@@ -1,28 +1,8 @@
-"""Open the standard accounts and the general fund, and install the ledger guard."""
+"""Opened the standard accounts and installed the ledger guard. Both now happen
+after every `migrate`: the accounts by `treasury.apps`, the guards by the
+kernel (`kernel/guards.py`)."""
 
 from django.db import migrations
-
-from treasury import triggers
-from treasury.chart import GENERAL_FUND, STANDARD_ACCOUNTS
-
-
-def open_accounts(apps, schema_editor):
-    Account = apps.get_model("treasury", "Account")
-    Fund = apps.get_model("treasury", "Fund")
-    for code, name, kind in STANDARD_ACCOUNTS:
-        Account.objects.get_or_create(code=code, defaults={"name": name, "type": kind})
-    Fund.objects.get_or_create(
-        slug=GENERAL_FUND["slug"],
-        defaults={k: v for k, v in GENERAL_FUND.items() if k != "slug"},
-    )
-
-
-def install_guard(apps, schema_editor):
-    triggers.install(schema_editor.connection)
-
-
-def uninstall_guard(apps, schema_editor):
-    triggers.uninstall(schema_editor.connection)
 
 
 class Migration(migrations.Migration):
@@ -32,7 +12,4 @@ class Migration(migrations.Migration):
         ("proposals", "0001_initial"),
     ]
 
-    operations = [
-        migrations.RunPython(open_accounts, migrations.RunPython.noop),
-        migrations.RunPython(install_guard, uninstall_guard),
-    ]
+    operations = []
