@@ -53,13 +53,20 @@ def _change(
     )
 
 
-def _journal(kind: str, *, actor, member: Member, authority: str, **extra) -> None:
+def _journal(kind: str, *, actor, change: StandingChange, **extra) -> None:
+    """Journal a standing change with its moment, so that anyone can rebuild
+    every member's standing, and every roll, from the journal alone."""
     if not is_founded():
         return  # the genesis entry records everyone admitted before it
     journal.record(
         kind=kind,
         actor=actor,
-        payload={"member": member.get_username(), "authority": authority, **extra},
+        payload={
+            "member": change.member.get_username(),
+            "authority": change.authority,
+            "at": journal.chain_timestamp(change.at),
+            **extra,
+        },
     )
 
 
@@ -128,7 +135,7 @@ def admit_member(
     membership.admitted_at = change.at
     membership.left_at = None
     membership.save()
-    _journal("member.admitted", actor=actor, member=member, authority=authority)
+    _journal("member.admitted", actor=actor, change=change)
     return membership
 
 
@@ -142,7 +149,7 @@ def leave_community(*, member: Member) -> Membership:
     membership.status = Membership.Status.LEFT
     membership.left_at = change.at
     membership.save()
-    _journal("member.left", actor=member, member=member, authority=Authority.SELF)
+    _journal("member.left", actor=member, change=change)
     # Leaving is itself the authority that ends the roles (the database checks it).
     for assignment in RoleAssignment.objects.select_for_update().filter(
         member=member, revoked_at__isnull=True
@@ -175,13 +182,7 @@ def suspend_member(*, member: Member, actor: Member, reason: str) -> Membership:
     membership.suspended_at = change.at
     membership.suspension_reason = change.reason
     membership.save()
-    _journal(
-        "member.suspended",
-        actor=actor,
-        member=member,
-        authority=Authority.STEWARD,
-        reason=change.reason,
-    )
+    _journal("member.suspended", actor=actor, change=change, reason=change.reason)
     return membership
 
 
@@ -208,13 +209,7 @@ def reinstate_member(*, member: Member, actor: Member, reason: str) -> Membershi
     membership.suspended_at = None
     membership.suspension_reason = ""
     membership.save()
-    _journal(
-        "member.reinstated",
-        actor=actor,
-        member=member,
-        authority=Authority.STEWARD,
-        reason=change.reason,
-    )
+    _journal("member.reinstated", actor=actor, change=change, reason=change.reason)
     return membership
 
 

@@ -230,3 +230,27 @@ class ProposalBallots(APIView):
     )
     def get(self, request, pk):
         return Response(selectors.published_ballots(_visible_proposal(pk, request.user)))
+
+
+class ProposalRoll(APIView):
+    """The electorate roll frozen when voting opened, published so that anyone
+    can recompute the commitment journaled then (docs/auditing.md)."""
+
+    @extend_schema(
+        responses=inline_serializer(
+            "PublishedRoll",
+            {
+                "proposal": serializers.IntegerField(),
+                "commitment": serializers.CharField(),
+                "electorate_size": serializers.IntegerField(),
+                "journal_seq": serializers.IntegerField(allow_null=True),
+                "header": serializers.DictField(),
+                "members": serializers.ListField(child=serializers.CharField()),
+            },
+        )
+    )
+    def get(self, request, pk):
+        roll = selectors.published_roll(_visible_proposal(pk, request.user))
+        if roll is None:
+            raise NotFound(f"Voting on proposal #{pk} has not opened: there is no roll yet.")
+        return Response(roll)

@@ -14,4 +14,5 @@ urlpatterns = [
     path("proposals/<int:pk>/ballot/", api.ProposalBallot.as_view(), name="api-proposal-ballot"),
     path("proposals/<int:pk>/results/", api.ProposalResults.as_view(), name="api-proposal-results"),
     path("proposals/<int:pk>/ballots/", api.ProposalBallots.as_view(), name="api-proposal-ballots"),
+    path("proposals/<int:pk>/roll/", api.ProposalRoll.as_view(), name="api-proposal-roll"),
 ]

@@ -176,6 +176,41 @@ def electorate_roll(proposal: Proposal) -> list[str]:
     )
 
 
+def published_roll(proposal: Proposal) -> dict | None:
+    """The roll frozen when voting opened, with everything needed to
+    recompute the commitment journaled then (None before voting opens):
+
+        sha256(canonical_json(header) + "\\n" + "\\n".join(members))
+
+    The header is the one in the journal's ``proposal.voting_opened`` entry."""
+    if not proposal.commitment:
+        return None
+    from governance.models import JournalEntry
+
+    opened = (
+        JournalEntry.objects.filter(kind="proposal.voting_opened", payload__proposal=proposal.pk)
+        .values_list("seq", "payload")
+        .first()
+    )
+    payload = opened[1] if opened else {}
+    header_fields = (
+        "proposal",
+        "text_sha256",
+        "options",
+        "voting_opens_at",
+        "voting_closes_at",
+        "decision_class",
+    )
+    return {
+        "proposal": proposal.pk,
+        "commitment": proposal.commitment,
+        "electorate_size": proposal.electorate_size,
+        "journal_seq": opened[0] if opened else None,
+        "header": {name: payload.get(name) for name in header_fields},
+        "members": electorate_roll(proposal),
+    }
+
+
 def timeline(proposal: Proposal) -> list[dict]:
     """States with their dates: done, current or upcoming."""
     now = timezone.now()

@@ -641,6 +641,10 @@ def _open_voting(proposal: Proposal) -> None:
             "proposal": proposal.pk,
             "commitment": proposal.commitment,
             "electorate_size": size,
+            # With the published roll, everything needed to recompute the
+            # commitment offline (docs/auditing.md).
+            "text_sha256": _text_digest(proposal),
+            "decision_class": proposal.decision_class,
             "options": [c.value for c in Choice],
             "voting_opens_at": _iso(proposal.voting_opens_at),
             "voting_closes_at": _iso(proposal.voting_closes_at),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/coauthors/", views.proposal_invite, name="invite"),
     path("<int:pk>/ballot/", views.cast_ballot, name="vote"),
     path("<int:pk>/revisions/<int:number>/", views.proposal_revision, name="revision"),
+    path("<int:pk>/roll/", views.proposal_roll, name="roll"),
     path("my-ballots/", views.my_ballots, name="my_ballots"),
     path("notifications/", views.notifications, name="notifications"),
 ]

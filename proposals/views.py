@@ -365,3 +365,12 @@ def notifications(request):
         request.GET.get("page")
     )
     return render(request, "proposals/notifications.html", {"page": page})
+
+
+def proposal_roll(request, pk):
+    """The published electorate roll, and how to check its commitment."""
+    proposal = _proposal_or_404(pk, request.user)
+    roll = selectors.published_roll(proposal)
+    if roll is None:
+        raise Http404(_("Voting has not opened: there is no roll yet."))
+    return render(request, "proposals/roll.html", {"proposal": proposal, "roll": roll})

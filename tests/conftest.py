@@ -4,7 +4,9 @@ whose server or browser is missing fails instead of skipping."""
 
 from __future__ import annotations
 
+import io
 import os
+from contextlib import contextmanager
 
 import pytest
 
@@ -64,3 +66,53 @@ def pytest_report_header(config):
         f"REQUIRE_SERVICES={os.environ.get('REQUIRE_SERVICES', '0')} "
         f"REQUIRE_BROWSER={os.environ.get('REQUIRE_BROWSER', '0')}"
     ]
+
+
+# The role production servers connect as: row access, no ownership (README,
+# "Production deployment"). CI creates it (.ci/run); locally:
+#   CREATE ROLE commons_app NOLOGIN; GRANT commons_app TO <your user>;
+APPLICATION_ROLE = "commons_app"
+
+
+@pytest.fixture(scope="session")
+def _application_role_granted(django_db_setup, django_db_blocker):
+    from django.core.management import call_command
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return False
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APPLICATION_ROLE])
+        if cursor.fetchone() is None:
+            pytest.fail(
+                f"PostgreSQL attack tests need the role {APPLICATION_ROLE}: "
+                f"CREATE ROLE {APPLICATION_ROLE} NOLOGIN; GRANT {APPLICATION_ROLE} TO <test user>;"
+            )
+        call_command("grant_application_role", APPLICATION_ROLE, stdout=io.StringIO())
+    return True
+
+
+@pytest.fixture
+def as_application(db, _application_role_granted):
+    """Run writes as the application's own database connection would in
+    production: on PostgreSQL as a role that does not own the tables (it
+    cannot disable or drop the guards), on SQLite as is (SQLite has no roles).
+
+        with as_application():
+            Proposal.objects.filter(pk=...).update(state="passed")
+    """
+    from django.db import connection, transaction
+
+    @contextmanager
+    def application():
+        # A savepoint: a refused write rolls the role back with it.
+        with transaction.atomic():
+            if _application_role_granted:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL ROLE {APPLICATION_ROLE}")
+            yield
+            if _application_role_granted:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET ROLE")
+
+    return application
