@@ -1,4 +1,4 @@
-"""Helpers for treasury tests: amounts today, receipts, ledger invariants."""
+"""Helpers for treasury tests: amounts today, appointed treasurers, ledger invariants."""
 
 from __future__ import annotations
 
@@ -12,6 +12,21 @@ from treasury.models import Account, BudgetLine, Posting, Transaction
 
 def today() -> dt.date:
     return timezone.now().date()
+
+
+def appoint_treasurer(community, member) -> None:
+    """Make ``member`` a treasurer the only way there is: an appointment
+    proposal the community passes by vote and that is enacted now."""
+    from tests.proposals.helpers import pass_proposal
+
+    proposal = pass_proposal(
+        community["alice"],
+        list(community.values()),
+        kind="appointment",
+        title=f"Appoint {member.get_username()} treasurer",
+        appointments=[{"member": member.get_username(), "role": "treasurer", "action": "grant"}],
+    )
+    assert proposal.state == "enacted", proposal.state
 
 
 def assert_ledger_invariants() -> None:

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from kernel import guards
 from tests.treasury.helpers import today
-from treasury import services, triggers
+from treasury import services
 
 
 def test_verify_ledger_passes_on_real_activity(community):
@@ -26,7 +27,7 @@ def test_verify_ledger_catches_a_posting_changed_behind_the_guard(community):
     txn = services.record_income(
         actor=community["bob"], kind="dues", amount_cents=1_000, date=today(), method="bank"
     )
-    triggers.uninstall(connection)  # what an attacker with database access would do
+    guards.uninstall(connection)  # what an attacker with database access would do
     try:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -35,6 +36,6 @@ def test_verify_ledger_catches_a_posting_changed_behind_the_guard(community):
                 [txn.pk],
             )
     finally:
-        triggers.install(connection)
+        guards.install(connection)
     with pytest.raises(CommandError, match="does not match the postings"):
         call_command("verify_ledger", stdout=StringIO())

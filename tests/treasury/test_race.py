@@ -7,10 +7,9 @@ import threading
 import pytest
 from django.db import connection
 
-from members.services import grant_role
 from tests.factories import make_member
 from tests.treasury.conftest import receipt_file
-from tests.treasury.helpers import assert_ledger_invariants, today
+from tests.treasury.helpers import appoint_treasurer, assert_ledger_invariants, today
 from treasury import services
 from treasury.errors import OverBudget
 from treasury.models import Expense
@@ -19,9 +18,7 @@ from treasury.models import Expense
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_expenses_cannot_overspend_a_line(community, budget):
     dora = make_member("dora")
-    grant_role(
-        member=dora, role="treasurer", actor=None, reason="test", authority={"authority": "t"}
-    )
+    appoint_treasurer(community, dora)
     line = budget["printing"]  # 200.00, below the approval threshold
     barrier = threading.Barrier(2)
     outcomes: list[object] = []

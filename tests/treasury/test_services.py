@@ -11,7 +11,7 @@ from governance.models import JournalEntry
 from governance.selectors import current_parameters
 from tests.factories import make_member
 from tests.treasury.conftest import receipt_file
-from tests.treasury.helpers import assert_ledger_invariants, today
+from tests.treasury.helpers import appoint_treasurer, assert_ledger_invariants, today
 from treasury import selectors, services
 from treasury.errors import (
     DuplicateReference,
@@ -22,7 +22,7 @@ from treasury.errors import (
     Unbalanced,
     UnknownAccount,
 )
-from treasury.models import Expense, LedgerEntry, Posting, Transaction
+from treasury.models import INCOME_KINDS, Expense, LedgerEntry, Posting, Transaction
 
 
 def _donate(bob, amount=5_000, **kwargs):
@@ -86,6 +86,8 @@ def test_crowdfunding_fee_is_its_own_expense_entry(community):
         "assets:processor": -15_000,
     }
     assert str(income.pk) in fee.description
+    assert fee.fee_of_id == income.pk
+    assert fee.ledger_entry.payload["references"]["fee_of"] == income.pk
     shown = {r["account"].code: r["cents"] for r in selectors.balances()["accounts"]}
     assert shown["assets:processor"] == 285_000
     assert shown["income:crowdfunding"] == 300_000
@@ -216,17 +218,35 @@ def test_transfer_between_own_accounts(community):
 
 def test_budget_line_account_cannot_be_spent_by_a_plain_transaction(community, budget):
     account = budget["workshop"].account
-    with pytest.raises(NoBudgetLine):
+    sneaky = [
+        {"account": account.code, "fund": "general", "amount": 100},
+        {"account": "assets:bank", "fund": "general", "amount": -100},
+    ]
+    # Every kind decides its accounts (a transfer moves money between asset
+    # accounts only, a fee needs its income...): refused before the database.
+    for kind in (*INCOME_KINDS, "fee", "transfer"):
+        with pytest.raises(InvalidInput) as refused:
+            services.post_transaction(
+                actor=community["bob"],
+                date=today(),
+                description="Sneaky",
+                kind=kind,
+                postings=sneaky,
+            )
+        assert refused.value.code == "wrong_accounts", kind
+    # An expense is recorded against its budget line, never posted plainly.
+    with pytest.raises(InvalidInput, match="against its budget line"):
         services.post_transaction(
             actor=community["bob"],
             date=today(),
             description="Sneaky",
-            kind="transfer",
-            postings=[
-                {"account": account.code, "fund": "general", "amount": 100},
-                {"account": "assets:bank", "fund": "general", "amount": -100},
-            ],
+            kind="expense",
+            postings=sneaky,
         )
+    assert Transaction.objects.count() == 0
+    assert Posting.objects.count() == 0
+    assert LedgerEntry.objects.count() == 0
+    assert selectors.budget_line_status(budget["workshop"].pk).remaining_cents == 100_000
 
 
 # --- budget lines from governance -------------------------------------------
@@ -369,12 +389,8 @@ def test_steward_approves_and_expense_is_posted_with_both_names(community, budge
 
 
 def test_second_treasurer_can_approve(community, budget):
-    from members.services import grant_role
-
     dora = make_member("dora")
-    grant_role(
-        member=dora, role="treasurer", actor=None, reason="test", authority={"authority": "test"}
-    )
+    appoint_treasurer(community, dora)
     expense = _expense(community["bob"], budget["workshop"], _big(budget))
     services.approve_expense(actor=dora, expense_id=expense.pk)
     expense.refresh_from_db()

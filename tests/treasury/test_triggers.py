@@ -6,6 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from governance.journal import chain_timestamp
+from governance.models import ChainHead
 from tests.treasury.conftest import receipt_file
 from tests.treasury.helpers import assert_ledger_invariants, today
 from treasury import services
@@ -155,6 +157,9 @@ def test_database_refuses_spending_beyond_a_budget_line(community, budget):
 
 
 def test_ledger_entry_needs_a_posted_transaction(community):
+    # The entry follows the ledger's head and is written now, as a real one
+    # would be: the only thing wrong with it is its draft transaction.
+    head = ChainHead.objects.get(name="ledger")
     with refused("only a posted transaction"), transaction.atomic():
         txn = Transaction.objects.create(
             date=today(),
@@ -164,15 +169,16 @@ def test_ledger_entry_needs_a_posted_transaction(community):
             posted_at=timezone.now(),
         )
         LedgerEntry.objects.create(
-            seq=999,
-            at="2025-01-01T00:00:00.000000Z",
+            seq=head.seq + 1,
+            at=chain_timestamp(),
             kind="treasury.donation",
             actor="",
             payload={},
-            prev="0" * 64,
+            prev=head.hash,
             hash="f" * 64,
             transaction=txn,
         )
+    assert LedgerEntry.objects.count() == 0
 
 
 def test_budget_line_cannot_be_opened_without_enactment_or_changed(community, budget):
@@ -238,9 +244,9 @@ def test_admin_offers_no_edit_or_delete_of_posted_transactions(client, donation,
 
 
 def test_guard_survives_reinstall(donation):
-    from treasury import triggers
+    from kernel import guards
 
-    triggers.uninstall(connection)
-    triggers.install(connection)
+    guards.uninstall(connection)
+    guards.install(connection)
     with refused(), transaction.atomic():
         Transaction.objects.filter(pk=donation.pk).update(description="x")
