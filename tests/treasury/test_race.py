@@ -52,3 +52,63 @@ def test_concurrent_expenses_cannot_overspend_a_line(community, budget):
     assert [type(o) for o in outcomes if o != "posted"] == [OverBudget]
     assert Expense.objects.filter(status="posted").count() == 1
     assert_ledger_invariants()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_connections_writing_postings_directly_cannot_overspend_a_line(community, budget):
+    """Below the services: two connections insert postings on one budget line
+    at the same moment, each within the allocation alone, together beyond it.
+    Under PostgreSQL's READ COMMITTED both over-budget checks could read the
+    line's spending before either commits; the guard locks the line first, so
+    the second waits, then sees the first posting and is refused."""
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    from treasury.models import Account, Fund, Posting, Transaction
+
+    line = budget["printing"]  # 200.00
+    account = Account.objects.get(budget_line=line)
+    bank = Account.objects.get(code="assets:bank")
+    general = Fund.objects.get(slug="general")
+    first_holds_the_line = threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def spend(name: str, *, first: bool) -> None:
+        try:
+            if not first:
+                first_holds_the_line.wait(timeout=10)
+            with transaction.atomic():
+                draft = Transaction.objects.create(
+                    date=today(),
+                    description=f"Direct write {name}",
+                    kind="expense",
+                    recorded_by=community["bob"],
+                    budget_line=line,
+                    posted_at=timezone.now(),
+                )
+                Posting.objects.create(
+                    transaction=draft, account=account, fund=general, amount_cents=15_000
+                )
+                if first:
+                    first_holds_the_line.set()
+                    # Give the second connection time to reach the guard.
+                    threading.Event().wait(1.0)
+            outcomes[name] = "written"
+        except IntegrityError as error:
+            outcomes[name] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=spend, args=("first",), kwargs={"first": True}),
+        threading.Thread(target=spend, args=("second",), kwargs={"first": False}),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcomes["first"] == "written"
+    assert "spending cannot exceed the allocation" in str(outcomes["second"])
+    assert sum(Posting.objects.filter(account=account).values_list("amount_cents", flat=True)) == (
+        15_000
+    )
