@@ -13,7 +13,6 @@ from rest_framework.authtoken.models import TokenProxy
 from members import services
 from members.models import Member, Membership, RoleAssignment
 
-
 # An API token lets whoever holds it vote as its owner: tokens are made only
 # by their owner (the token endpoint), never for someone else in the admin.
 # Groups carry no power in Commons (roles are `RoleAssignment`s), so they are

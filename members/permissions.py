@@ -7,7 +7,7 @@ ask `has_object_role` before letting someone act on the object.
 
 from __future__ import annotations
 
-from guardian.shortcuts import get_group_perms, get_user_perms
+from guardian.shortcuts import get_user_perms
 
 from members import selectors
 
@@ -15,10 +15,11 @@ from members import selectors
 def has_object_role(person, perm: str, obj) -> bool:
     """Whether `person` was granted `perm` ("app_label.codename") on `obj`.
 
-    Only explicit grants on this object count (to the person or to one of
-    their groups). Being a superuser or holding the model-wide permission does
-    not: no account carries power that the community did not grant. A person
-    who is not a member in good standing (suspended, left) holds no role.
+    Only explicit grants to the person on this object count (groups carry no
+    power in Commons). Being a superuser or holding the model-wide permission
+    does not: no account carries power that the community did not grant. A
+    person who is not a member in good standing (suspended, left) holds no
+    role.
     """
     if person is None or not getattr(person, "is_authenticated", False):
         return False
@@ -29,4 +30,4 @@ def has_object_role(person, perm: str, obj) -> bool:
         return False
     if not selectors.is_member(person):
         return False
-    return codename in get_user_perms(person, obj) or codename in get_group_perms(person, obj)
+    return codename in get_user_perms(person, obj)

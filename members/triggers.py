@@ -201,7 +201,8 @@ def guards() -> TriggerSet:
                         "because its holder left",
                         lambda d: (
                             f"NEW.revoked_at IS NOT NULL AND ({d.not_now('NEW.revoked_at')} "
-                            "OR TRIM(NEW.revoke_reason) = '' OR (NEW.revoked_by_proposal_id IS NULL "
+                            "OR TRIM(NEW.revoke_reason) = '' "
+                            "OR (NEW.revoked_by_proposal_id IS NULL "
                             "AND NOT EXISTS (SELECT 1 FROM members_membership lm "
                             "WHERE lm.member_id = NEW.member_id AND lm.status = 'left')))"
                         ),

@@ -10,7 +10,8 @@ database must agree with it:
   and its size is the roll's;
 - if it closed: the stored ballots recount to the journaled counts, and the
   outcome is what the journaled frozen rule gives on the roll's size;
-- enacted, withdrawn or in notice only with the journal entry saying so.
+- enacted, withdrawn or in notice only with the journal entry saying so;
+- its co-authors are the ones journaled at submission or invited since.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from kernel.audit import Audit, check
 from members.audit import replay_standings
 from proposals.models import Ballot, ElectorateEntry, Proposal, State
 from proposals.phases import DECIDED_STATES
-from proposals.services import electorate_commitment
+from proposals.services import coauthors, electorate_commitment
 
 STEPS = (
+    "proposal.coauthor_invited",
     "proposal.submitted",
     "proposal.notice",
     "proposal.voting_opened",
@@ -47,10 +49,14 @@ def _roll(proposal_id: int) -> list[str]:
 @check("proposals")
 def verify_proposals(audit: Audit) -> None:
     story: dict[int, dict[str, dict]] = defaultdict(dict)
+    invited: dict[int, set[str]] = defaultdict(set)
     roll_problems: dict[int, str] = {}
 
     def on_entry(seq, kind, payload, standings):
         if kind not in STEPS:
+            return
+        if kind == "proposal.coauthor_invited":
+            invited[payload["proposal"]].add(payload["coauthor"])
             return
         story[payload["proposal"]][kind] = payload
         if kind == "proposal.voting_opened":
@@ -76,6 +82,15 @@ def verify_proposals(audit: Audit) -> None:
     for proposal in Proposal.objects.exclude(state=State.DRAFT).order_by("pk").iterator():
         known.add(proposal.pk)
         _verify(audit, proposal, story.get(proposal.pk, {}), roll_problems.get(proposal.pk))
+        submitted = story.get(proposal.pk, {}).get("proposal.submitted")
+        if submitted is not None:
+            journaled = set(submitted.get("coauthors", [])) | invited[proposal.pk]
+            extra = set(coauthors(proposal)) - journaled
+            if extra:
+                audit.report(
+                    f"proposal #{proposal.pk}",
+                    f"co-authors the journal never shows invited: {', '.join(sorted(extra))}",
+                )
     for missing in sorted(set(story) - known):
         audit.report(f"proposal #{missing}", "journaled, but not in the database (or a draft)")
 

@@ -411,6 +411,7 @@ def submit_proposal(*, proposal_id: int, actor: Member) -> Proposal:
             "rules": proposal.rules,
             "voting_opens_at": _iso(proposal.voting_opens_at),
             "voting_closes_at": _iso(proposal.voting_closes_at),
+            "coauthors": coauthors(proposal),
         },
     )
     _state_changed(proposal)
@@ -955,14 +956,18 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
 
 
 def _authors(proposal: Proposal) -> list[Member]:
-    from guardian.shortcuts import get_users_with_perms
-
     people = {proposal.author_id: proposal.author}
-    for person in get_users_with_perms(
-        proposal, only_with_perms_in=[CHANGE_PERMISSION], with_superusers=False
+    for person in Member.objects.filter(
+        proposaluserobjectpermission__content_object=proposal,
+        proposaluserobjectpermission__permission__codename=CHANGE_PERMISSION,
     ):
         people[person.pk] = person
     return list(people.values())
+
+
+def coauthors(proposal: Proposal) -> list[str]:
+    """Usernames of the co-authors the author invited (sorted)."""
+    return sorted(a.get_username() for a in _authors(proposal) if a.pk != proposal.author_id)
 
 
 def _notify(recipients: list[Member], proposal: Proposal, kind: str, facts: dict) -> None:

@@ -148,7 +148,8 @@ def eligible(d: Dialect, membership: str, proposal: str) -> str:
     admitted at least the frozen tenure before voting opens."""
     tenure = d.json_int(f"{proposal}.rules", "min_tenure_days")
     cutoff = d.minus_days(f"{proposal}.voting_opens_at", tenure)
-    return f"({membership}.status = 'member' AND {d.at_or_before(f'{membership}.admitted_at', cutoff)})"
+    tenured = d.at_or_before(f"{membership}.admitted_at", cutoff)
+    return f"({membership}.status = 'member' AND {tenured})"
 
 
 def enactable(d: Dialect, proposal: str, kind: str) -> str:
@@ -219,19 +220,21 @@ NO_COUNTS = "(NEW.yes_count = 0 AND NEW.no_count = 0 AND NEW.abstain_count = 0)"
 
 
 def _submit(d: Dialect) -> str:
-    def days(name: str) -> str:
-        return d.json_int("NEW.rules", name)
+    def after(later: str, earlier: str, rule: str) -> str:
+        return d.differs_by_days(f"NEW.{later}", f"NEW.{earlier}", d.json_int("NEW.rules", rule))
 
+    opens = d.distinct(
+        "NEW.voting_opens_at", "COALESCE(NEW.notice_ends_at, NEW.discussion_ends_at)"
+    )
     return (
         f"{SUBMITTING} AND ({d.not_now('NEW.submitted_at')} "
         f"OR {CURRENT_RULES} IS NULL OR NOT {d.json_equal('NEW.rules', CURRENT_RULES)} "
         f"OR NEW.decision_class <> {required_class(d)} "
-        f"OR {d.differs_by_days('NEW.discussion_ends_at', 'NEW.submitted_at', days('discussion_days'))} "
-        f"OR ({IS_ENTRENCHED} AND "
-        f"{d.differs_by_days('NEW.notice_ends_at', 'NEW.discussion_ends_at', days('notice_days'))}) "
+        f"OR {after('discussion_ends_at', 'submitted_at', 'discussion_days')} "
+        f"OR ({IS_ENTRENCHED} AND {after('notice_ends_at', 'discussion_ends_at', 'notice_days')}) "
         f"OR (NOT {IS_ENTRENCHED} AND NEW.notice_ends_at IS NOT NULL) "
-        f"OR {d.distinct('NEW.voting_opens_at', 'COALESCE(NEW.notice_ends_at, NEW.discussion_ends_at)')} "
-        f"OR {d.differs_by_days('NEW.voting_closes_at', 'NEW.voting_opens_at', days('voting_days'))} "
+        f"OR {opens} "
+        f"OR {after('voting_closes_at', 'voting_opens_at', 'voting_days')} "
         f"OR NOT {NO_COUNTS})"
     )
 
@@ -379,7 +382,7 @@ def _proposal_guards() -> list[Guard]:
             name="tally",
             columns=COUNTS,
         ),
-        Guard("proposals_proposal", "DELETE", (Rule(MSG_DELETE, f"OLD.state <> 'draft'"),)),
+        Guard("proposals_proposal", "DELETE", (Rule(MSG_DELETE, "OLD.state <> 'draft'"),)),
     ]
 
 
@@ -403,7 +406,8 @@ def _contents_guards() -> list[Guard]:
                 (
                     Rule(
                         MSG_CONTENTS,
-                        f"NEW.proposal_id <> OLD.proposal_id OR {_state_of('NEW')} NOT IN ({EDITABLE})",
+                        "NEW.proposal_id <> OLD.proposal_id "
+                        f"OR {_state_of('NEW')} NOT IN ({EDITABLE})",
                     ),
                 ),
             ),
@@ -537,7 +541,8 @@ def _version_rules() -> tuple[Rule, ...]:
             MSG_MISMATCH,
             lambda d: (
                 "NEW.enacted_by_id IS NOT NULL AND NOT EXISTS (SELECT 1 "
-                "FROM proposals_amendment a JOIN governance_bylawarticle ar ON ar.slug = a.article_slug "
+                "FROM proposals_amendment a "
+                "JOIN governance_bylawarticle ar ON ar.slug = a.article_slug "
                 "WHERE a.proposal_id = NEW.enacted_by_id AND ar.id = NEW.article_id "
                 "AND a.new_text = NEW.text AND a.new_title = NEW.title "
                 f"AND a.new_class = NEW.article_class AND {same_parameters(d)})"
@@ -545,7 +550,8 @@ def _version_rules() -> tuple[Rule, ...]:
         ),
         Rule(
             MSG_CLASS,
-            "NEW.enacted_by_id IS NOT NULL AND (SELECT vp.decision_class FROM proposals_proposal vp "
+            "NEW.enacted_by_id IS NOT NULL "
+            "AND (SELECT vp.decision_class FROM proposals_proposal vp "
             f"WHERE vp.id = NEW.enacted_by_id) <> {ENTRENCHED} "
             "AND (NEW.article_class = 'entrenched' OR NEW.parameters IS NOT NULL "
             "OR COALESCE((SELECT cv.article_class FROM governance_bylawversion cv "
@@ -558,7 +564,8 @@ def _version_rules() -> tuple[Rule, ...]:
 def _appointment(proposal: str, action: str) -> str:
     return (
         f"EXISTS (SELECT 1 FROM proposals_appointment ap WHERE ap.proposal_id = {proposal} "
-        f"AND ap.member_id = NEW.member_id AND ap.role = NEW.role AND ap.action = {literal(action)})"
+        "AND ap.member_id = NEW.member_id AND ap.role = NEW.role "
+        f"AND ap.action = {literal(action)})"
     )
 
 
@@ -573,7 +580,8 @@ def _artifact_guards() -> list[Guard]:
                     MSG_ARTICLE,
                     lambda d: (
                         f"{FOUNDED} AND NOT EXISTS (SELECT 1 FROM proposals_amendment a "
-                        f"WHERE a.article_slug = NEW.slug AND {enactable(d, 'a.proposal_id', Kind.AMENDMENT)})"
+                        "WHERE a.article_slug = NEW.slug "
+                        f"AND {enactable(d, 'a.proposal_id', Kind.AMENDMENT)})"
                     ),
                 ),
             ),
@@ -588,8 +596,9 @@ def _artifact_guards() -> list[Guard]:
                     lambda d: (
                         f"NOT {enactable(d, 'NEW.proposal_id', Kind.BUDGET)} "
                         "OR NOT EXISTS (SELECT 1 FROM proposals_budgetitem bi "
-                        "JOIN treasury_fund bf ON bf.slug = bi.fund WHERE bi.id = NEW.budget_item_id "
-                        "AND bi.proposal_id = NEW.proposal_id AND bi.amount_cents = NEW.amount_cents "
+                        "JOIN treasury_fund bf ON bf.slug = bi.fund "
+                        "WHERE bi.id = NEW.budget_item_id AND bi.proposal_id = NEW.proposal_id "
+                        "AND bi.amount_cents = NEW.amount_cents "
                         "AND bi.purpose = NEW.purpose AND bf.id = NEW.fund_id) "
                         f"OR {d.not_now('NEW.opened_at')}"
                     ),

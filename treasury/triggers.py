@@ -125,7 +125,8 @@ def _posting_rules() -> tuple[Rule, ...]:
     return (
         Rule(
             MSG_UNBALANCED,
-            f"{POSTING} AND ((SELECT COUNT(*) FROM treasury_posting WHERE transaction_id = NEW.id) < 2 "
+            f"{POSTING} AND ("
+            "(SELECT COUNT(*) FROM treasury_posting WHERE transaction_id = NEW.id) < 2 "
             "OR (SELECT COALESCE(SUM(amount_cents), 0) FROM treasury_posting "
             "WHERE transaction_id = NEW.id) <> 0)",
         ),
@@ -224,7 +225,8 @@ def _transaction_guards() -> list[Guard]:
                 Rule(
                     MSG_OVER_BUDGET,
                     "EXISTS (SELECT 1 FROM treasury_account a "
-                    "JOIN treasury_budgetline b ON b.id = a.budget_line_id WHERE a.id = NEW.account_id "
+                    "JOIN treasury_budgetline b ON b.id = a.budget_line_id "
+                    "WHERE a.id = NEW.account_id "
                     "AND (SELECT COALESCE(SUM(p.amount_cents), 0) FROM treasury_posting p "
                     "WHERE p.account_id = NEW.account_id) + NEW.amount_cents > b.amount_cents)",
                 ),
@@ -232,7 +234,8 @@ def _transaction_guards() -> list[Guard]:
             # Concurrent expenses on one line take turns here (see the docstring).
             lock=lambda d: d.lock(
                 "treasury_budgetline",
-                "id = (SELECT la.budget_line_id FROM treasury_account la WHERE la.id = NEW.account_id)",
+                "id = (SELECT la.budget_line_id FROM treasury_account la "
+                "WHERE la.id = NEW.account_id)",
             ),
         ),
         Guard(
@@ -307,7 +310,8 @@ def _other_guards() -> list[Guard]:
                         + f" OR (NEW.status = {literal(Expense.Status.POSTED)} AND NOT EXISTS ("
                         "SELECT 1 FROM treasury_transaction et WHERE et.id = NEW.transaction_id "
                         f"AND et.status = 'posted' AND et.kind = {literal(K.EXPENSE)} "
-                        "AND et.budget_line_id = NEW.budget_line_id AND et.receipt_id = NEW.receipt_id "
+                        "AND et.budget_line_id = NEW.budget_line_id "
+                        "AND et.receipt_id = NEW.receipt_id "
                         "AND et.recorded_by_id = NEW.recorded_by_id)) "
                         f"OR (NEW.status = {literal(Expense.Status.DECLINED)} AND "
                         "(NEW.decided_by_id IS NULL OR NEW.decided_by_id = NEW.recorded_by_id "
