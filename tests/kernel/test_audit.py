@@ -295,3 +295,34 @@ def test_the_command_fails_and_lists_what_it_found(rejected, capsys):
 def test_the_command_refuses_unknown_checks():
     with pytest.raises(CommandError, match="unknown checks: nonsense"):
         call_command("audit", "--only", "nonsense")
+
+
+def test_anyone_recomputes_a_commitment_from_the_published_roll(community, client):
+    """The recipe in docs/auditing.md, run against the public API."""
+    import hashlib
+    import json
+
+    proposal = voting_now(community["alice"])
+    roll = client.get(f"/api/v1/proposals/{proposal.pk}/roll/").json()
+    digest = hashlib.sha256(
+        json.dumps(
+            roll["header"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode()
+    )
+    for username in roll["members"]:
+        digest.update(b"\n" + username.encode())
+    journaled = JournalEntry.objects.get(kind="proposal.voting_opened", seq=roll["journal_seq"])
+    assert digest.hexdigest() == roll["commitment"] == journaled.payload["commitment"]
+    assert roll["members"] == ["ada", "alice", "bob", "carol"]
+    page = client.get(f"/proposals/{proposal.pk}/roll/")
+    assert page.status_code == 200 and roll["commitment"] in page.content.decode()
+
+
+def test_before_voting_opens_there_is_no_roll(community, client):
+    proposal = draft(community["alice"])
+    from tests.proposals.helpers import submit
+
+    submit(proposal)
+    response = client.get(f"/api/v1/proposals/{proposal.pk}/roll/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
