@@ -17,8 +17,18 @@ def outsider(db):
 
 @pytest.fixture
 def second_steward(community):
-    from members.services import grant_role
+    """Dan, appointed steward by an enacted appointment proposal."""
+    from members.selectors import has_role
+    from tests.proposals.helpers import pass_proposal
 
     dan = make_member("dan")
-    grant_role(member=dan, role="steward", actor=None, reason="second steward for reviews")
+    appointment = pass_proposal(
+        community["alice"],
+        list(community.values()),
+        kind="appointment",
+        title="Appoint a second steward for reviews",
+        appointments=[{"member": "dan", "role": "steward", "action": "grant"}],
+    )
+    assert appointment.state == "enacted"
+    assert has_role(dan, "steward")
     return dan

@@ -8,9 +8,9 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
-from realtime import publish, services
+from realtime import services
 from realtime.models import Argument, Presence
-from tests.realtime.helpers import open_socket, receive_until, session_cookie
+from tests.realtime.helpers import due_for_voting, open_socket, receive_until, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ def test_anyone_can_connect_and_is_welcomed_with_the_last_sequence(community, pr
         assert connected
         welcome = await socket.receive_json_from(timeout=3)
         assert welcome["type"] == "debate.welcome"
-        assert welcome["seq"] == 1
+        assert welcome["seq"] == 2  # the proposal's submission, then the argument
         assert welcome["data"]["is_member"] is False
         await socket.disconnect()
 
@@ -54,7 +54,7 @@ def test_member_post_is_stored_acknowledged_and_broadcast(community, proposal):
         stored = await database_sync_to_async(Argument.objects.get)(pk=ack["argument"])
         assert stored.body == "Too *expensive*"
         event, _ = await receive_until(reader, "debate.argument_posted")
-        assert event["seq"] == 1
+        assert event["seq"] == 2  # after the proposal's submission
         assert event["data"]["html"] == "<p>Too <em>expensive</em></p>"
         assert event["data"]["stance"] == "contra"
         await poster.disconnect()
@@ -195,42 +195,40 @@ def test_reconnecting_client_receives_everything_after_its_last_number(community
         )
     argument = Argument.objects.first()
     services.hide_argument(actor=community["carol"], argument_id=argument.pk, reason="Spam")
+    # Seq 1 is the proposal's submission, 2 to 4 the arguments, 5 the hiding.
 
     async def scenario():
-        socket, *_ = await open_socket(path(proposal) + "?after=1")
+        socket, *_ = await open_socket(path(proposal) + "?after=2")
         frames = [await socket.receive_json_from(timeout=3) for _ in range(4)]
         assert frames[0]["type"] == "debate.welcome"
         assert [(f["seq"], f["type"]) for f in frames[1:]] == [
-            (2, "debate.argument_posted"),
             (3, "debate.argument_posted"),
-            (4, "debate.argument_hidden"),
+            (4, "debate.argument_posted"),
+            (5, "debate.argument_hidden"),
         ]
         assert frames[3]["data"]["hidden_reason"] == "Spam"
         # Asking again from an earlier number replays from there.
-        await socket.send_json_to({"type": "catch_up", "after": 3})
+        await socket.send_json_to({"type": "catch_up", "after": 4})
         again = await socket.receive_json_from(timeout=3)
-        assert (again["seq"], again["type"]) == (4, "debate.argument_hidden")
+        assert (again["seq"], again["type"]) == (5, "debate.argument_hidden")
         await socket.disconnect()
 
     run(scenario)
 
 
-def test_state_and_tally_events_reach_connected_clients(community, proposal):
+def test_state_and_tally_events_reach_connected_clients(community):
+    proposal = due_for_voting(community["alice"])
+
     async def scenario():
         socket, *_ = await open_socket(path(proposal))
         await receive_until(socket, "debate.welcome")
 
         @database_sync_to_async
         def open_vote():
-            from django.db import transaction
+            from proposals.services import advance_proposal, cast_vote
 
-            from proposals.models import Proposal
-
-            with transaction.atomic():
-                Proposal.objects.filter(pk=proposal.pk).update(state="voting", yes_count=1)
-                proposal.refresh_from_db()
-                publish.proposal_state_changed(proposal=proposal)
-                publish.tally_changed(proposal=proposal)
+            advance_proposal(proposal_id=proposal.pk)  # the discussion is over: voting opens
+            cast_vote(proposal_id=proposal.pk, voter=community["bob"], choice="yes")
 
         await open_vote()
         state, _ = await receive_until(socket, "debate.proposal_state")
@@ -448,9 +446,9 @@ def test_a_broadcast_lost_by_the_channel_layer_is_filled_from_the_log(
         return first, second
 
     first, second = run(scenario)
-    assert dropped == [1]
-    assert (first["seq"], first["data"]["html"]) == (1, "<p>lost in transit</p>")
-    assert (second["seq"], second["data"]["html"]) == (2, "<p>arrives</p>")
+    assert dropped == [2]  # seq 1 is the proposal's submission, before the reader came
+    assert (first["seq"], first["data"]["html"]) == (2, "<p>lost in transit</p>")
+    assert (second["seq"], second["data"]["html"]) == (3, "<p>arrives</p>")
 
 
 def test_closed_connections_leave_no_task_behind_in_the_server(community, proposal, monkeypatch):

@@ -20,7 +20,9 @@ from realtime.errors import (
     PostingTooFast,
 )
 from realtime.models import Argument, ArgumentRevision, DebateEvent, ModerationAction
-from tests.realtime.helpers import make_proposal
+from tests.factories import make_member
+from tests.proposals.helpers import change_rules, draft, hold_vote, voting_now
+from tests.realtime.helpers import cast_ballots, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -29,6 +31,12 @@ def post(actor, proposal, body="Trees give shade and fruit.", stance="pro", **kw
     return services.post_argument(
         actor=actor, proposal_id=proposal.pk, body=body, stance=stance, **kwargs
     )
+
+
+def last_state_event(proposal):
+    return DebateEvent.objects.filter(
+        debate__proposal=proposal, type="debate.proposal_state"
+    ).latest("seq")
 
 
 def events_of(proposal):
@@ -43,27 +51,29 @@ def test_member_posts_an_argument_stored_with_rendered_markdown(community, propo
     argument = post(community["bob"], proposal, body="**Shade** for everyone")
     assert argument.stance == "pro"
     assert argument.body_html == "<p><strong>Shade</strong> for everyone</p>"
-    assert events_of(proposal) == [(1, "debate.argument_posted")]
-    event = DebateEvent.objects.get(debate__proposal=proposal)
+    assert events_of(proposal) == [(1, "debate.proposal_state"), (2, "debate.argument_posted")]
+    event = DebateEvent.objects.get(debate__proposal=proposal, type="debate.argument_posted")
     assert event.payload["id"] == argument.pk
     assert event.payload["author"] == "bob"
 
 
 def test_events_are_numbered_without_gaps_per_debate(community, proposal):
+    assert events_of(proposal) == [(1, "debate.proposal_state")]  # its submission
     other = services.post_argument(
         actor=community["bob"], proposal_id=proposal.pk, body="first", stance="question"
     )
     post(community["carol"], proposal, body="second", stance="contra")
     post(community["ada"], proposal, body="a reply", parent_id=other.pk)
-    assert [seq for seq, _type in events_of(proposal)] == [1, 2, 3]
-    assert proposal.debate.last_seq == 3
+    assert [seq for seq, _type in events_of(proposal)] == [1, 2, 3, 4]
+    proposal.debate.refresh_from_db()
+    assert proposal.debate.last_seq == 4
 
 
 def test_non_member_cannot_post(outsider, proposal):
     with pytest.raises(NotAMember):
         post(outsider, proposal)
     assert not Argument.objects.exists()
-    assert not DebateEvent.objects.exists()
+    assert events_of(proposal) == [(1, "debate.proposal_state")]  # nothing after its submission
 
 
 def test_anonymous_visitor_cannot_post(proposal):
@@ -113,15 +123,18 @@ def test_reply_to_a_message_of_another_debate_is_refused(community, proposal):
 
 @pytest.mark.parametrize("state", ["withdrawn", "rejected", "enacted"])
 def test_posting_closes_when_the_proposal_is_decided_or_withdrawn(community, state):
-    from tests.realtime.helpers import make_proposal
+    from proposals.services import withdraw_proposal
 
-    closed = make_proposal(
-        community["alice"],
-        state=state,
-        submitted_at=timezone.now(),
-        rules={},
-        enactable_at=timezone.now(),
-    )
+    alice, voters = community["alice"], list(community.values())
+    if state == "withdrawn":
+        closed = make_proposal(alice)
+        post(community["bob"], closed, body="Posted while it was open.")
+        closed = withdraw_proposal(proposal_id=closed.pk, actor=alice)
+    elif state == "rejected":
+        closed = hold_vote(draft(alice, title="Pave the courtyard"), no=voters)
+    else:
+        closed = hold_vote(draft(alice, title="Plant a hedge"), yes=voters)
+    assert closed.state == state
     with pytest.raises(DebateClosed):
         post(community["bob"], closed)
 
@@ -149,7 +162,10 @@ def test_edit_keeps_every_earlier_text(community, proposal):
         (1, "first text"),
         (2, "second text"),
     ]
-    assert events_of(proposal)[-1] == (2, "debate.argument_edited")
+    assert events_of(proposal)[-2:] == [
+        (2, "debate.argument_posted"),
+        (3, "debate.argument_edited"),
+    ]
 
 
 def test_only_the_author_edits(community, proposal):
@@ -259,39 +275,49 @@ def test_member_flags_once_and_not_their_own(community, proposal):
 def test_running_tally_is_published_when_the_bylaws_allow_it(
     community, django_capture_on_commit_callbacks
 ):
-    proposal = make_proposal(community["alice"], state="voting", yes_count=3, no_count=1)
+    alice, bob, carol, ada = community.values()
+    proposal = voting_now(alice, title="Plant fruit trees in the courtyard")
+    cast_ballots(proposal, yes=[alice, bob, carol], no=[ada])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         publish.tally_changed(proposal=proposal)
-    event = DebateEvent.objects.get(type="debate.tally")
+    event = DebateEvent.objects.get(debate__proposal=proposal, type="debate.tally")
     assert event.payload == {
         "proposal": proposal.pk,
         "yes": 3,
         "no": 1,
         "abstain": 0,
-        "electorate": None,
+        "electorate": 4,  # the roll frozen when voting opened
     }
 
 
 def test_running_tally_stays_secret_when_the_frozen_rules_say_so(
     community, django_capture_on_commit_callbacks
 ):
-    proposal = make_proposal(
-        community["alice"], state="voting", rules={"tally_visible_during_vote": False}, yes_count=2
-    )
+    alice, bob, *_ = community.values()
+    change_rules(alice, list(community.values()), tally_visible_during_vote=False)
+    proposal = voting_now(alice, title="Plant fruit trees in the courtyard")
+    assert proposal.rules["tally_visible_during_vote"] is False
+    cast_ballots(proposal, yes=[alice, bob])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         publish.tally_changed(proposal=proposal)
         publish.proposal_state_changed(proposal=proposal)
-    assert not DebateEvent.objects.filter(type="debate.tally").exists()
-    state = DebateEvent.objects.get(type="debate.proposal_state")
+    assert not DebateEvent.objects.filter(debate__proposal=proposal, type="debate.tally").exists()
+    state = last_state_event(proposal)
     assert state.payload == {"proposal": proposal.pk, "state": "voting", "is_open": True}
 
 
-def test_state_change_after_the_vote_carries_the_result(community, proposal):
-    proposal.state, proposal.submitted_at = "rejected", timezone.now()
-    proposal.rules = {"tally_visible_during_vote": False}
-    proposal.yes_count, proposal.no_count = 1, 5
-    publish.proposal_state_changed(proposal=proposal)
-    state = DebateEvent.objects.get(type="debate.proposal_state")
+def test_state_change_after_the_vote_carries_the_result(community):
+    alice, bob, carol, ada = community.values()
+    change_rules(alice, [alice, bob, carol, ada], tally_visible_during_vote=False)
+    proposal = hold_vote(
+        draft(alice, title="Pave the courtyard"),
+        yes=[alice],
+        no=[bob, carol, ada, make_member("dan"), make_member("erin")],
+    )
+    assert proposal.state == "rejected"
+    assert proposal.rules["tally_visible_during_vote"] is False
+    state = last_state_event(proposal)  # stored when the vote closed
+    assert state.payload["state"] == "rejected"
     assert state.payload["tally"]["no"] == 5
     assert state.payload["is_open"] is False
 

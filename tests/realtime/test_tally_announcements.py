@@ -4,12 +4,11 @@ always end on the latest committed counts."""
 import time
 
 import pytest
-from django.db import transaction
 
-from proposals.models import Proposal
-from realtime import publish
+from proposals.services import cast_vote
 from realtime.models import DebateEvent
-from tests.realtime.helpers import make_proposal
+from tests.factories import make_member
+from tests.proposals.helpers import change_rules, voting_now
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -22,10 +21,14 @@ def tally_events(proposal):
     )
 
 
-def count_ballot(proposal, yes):
-    with transaction.atomic():
-        Proposal.objects.filter(pk=proposal.pk).update(yes_count=yes)
-        publish.tally_changed(proposal=proposal)
+def electorate(community, extra=0):
+    """The community's members and `extra` more, all members for a year."""
+    return [*community.values(), *(make_member(f"voter{n}") for n in range(extra))]
+
+
+def count_ballot(proposal, voter):
+    """A real ballot: committed on its own, announced after its commit."""
+    cast_vote(proposal_id=proposal.pk, voter=voter, choice="yes")
 
 
 def wait_for_yes(proposal, yes, *, seconds=10.0):
@@ -42,22 +45,27 @@ def test_ballots_in_quick_succession_are_announced_together_with_the_latest_coun
     community, settings
 ):
     settings.REALTIME_TALLY_INTERVAL = 0.5
-    proposal = make_proposal(community["alice"], state="voting")
+    voters = electorate(community, extra=2)
+    proposal = voting_now(community["alice"], title="Plant fruit trees in the courtyard")
 
-    for yes in range(1, 6):
-        count_ballot(proposal, yes)
+    for voter in voters[:5]:
+        count_ballot(proposal, voter)
     assert tally_events(proposal) == []  # nothing yet: the announcement waits
     events = wait_for_yes(proposal, 5)
     assert 1 <= len(events) < 5
 
-    count_ballot(proposal, 6)  # a ballot after the announcement is not lost
+    count_ballot(proposal, voters[5])  # a ballot after the announcement is not lost
     assert wait_for_yes(proposal, 6)[-1]["yes"] == 6
 
 
 def test_a_secret_tally_is_never_announced(community, settings):
     settings.REALTIME_TALLY_INTERVAL = 0.1
-    rules = {"tally_visible_during_vote": False}
-    proposal = make_proposal(community["alice"], state="voting", rules=rules)
-    count_ballot(proposal, 1)
+    voters = electorate(community)
+    change_rules(community["alice"], voters, tally_visible_during_vote=False)
+    proposal = voting_now(community["alice"], title="Plant fruit trees in the courtyard")
+    assert proposal.rules["tally_visible_during_vote"] is False
+    count_ballot(proposal, voters[0])
+    proposal.refresh_from_db()
+    assert proposal.yes_count == 1  # counted, just not announced
     time.sleep(0.5)
     assert tally_events(proposal) == []

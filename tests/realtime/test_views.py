@@ -2,11 +2,10 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
-from proposals.models import Proposal
 from realtime import services
 from realtime.models import Argument
+from tests.proposals.helpers import draft
 
 pytestmark = pytest.mark.django_db
 
@@ -24,19 +23,16 @@ def test_anyone_reads_the_debate_page(client, community, proposal):
     html = response.content.decode()
     assert "<strong>Shade</strong>" in html
     assert f'data-ws-path="/ws/proposals/{proposal.pk}/"' in html
-    assert 'data-last-seq="1"' in html
+    assert 'data-last-seq="2"' in html  # its submission, then the argument
     assert "realtime/debate.js" in html
     assert f'action="{post_url(proposal)}"' not in html  # no post form for visitors
 
 
 def test_a_draft_debate_is_not_public(client, community):
-    draft = Proposal.objects.create(
-        kind="motion", title="Secret", body="b", author=community["alice"],
-        created_at=timezone.now(),
-    )  # fmt: skip
-    assert client.get(reverse("realtime:debate", args=[draft.pk])).status_code == 404
+    secret = draft(community["alice"], title="Secret", body="b")
+    assert client.get(reverse("realtime:debate", args=[secret.pk])).status_code == 404
     client.force_login(community["alice"])
-    assert client.get(reverse("realtime:debate", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("realtime:debate", args=[secret.pk])).status_code == 200
 
 
 def test_member_posts_with_a_plain_form_and_returns_to_the_proposal(client, community, proposal):

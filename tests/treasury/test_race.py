@@ -68,7 +68,6 @@ def test_two_connections_writing_postings_directly_cannot_overspend_a_line(commu
 
     line = budget["printing"]  # 200.00
     account = Account.objects.get(budget_line=line)
-    bank = Account.objects.get(code="assets:bank")
     general = Fund.objects.get(slug="general")
     first_holds_the_line = threading.Event()
     outcomes: dict[str, object] = {}
