@@ -116,14 +116,27 @@ reads a saved head.
 
 from __future__ import annotations
 
+import os
+import sys
+
+if (
+    __name__ == "__main__"
+    and sys.path
+    and os.path.dirname(os.path.abspath(__file__)) == (os.path.abspath(sys.path[0] or os.curdir))
+):
+    # Run as a script, Python puts this file's folder first on the import
+    # path. In a Commons checkout that folder holds the application's own
+    # modules (governance/selectors.py would hide the standard library's
+    # `selectors`, which worker processes need). The verifier needs none of
+    # them.
+    del sys.path[0]
+
 import argparse
 import hashlib
 import json
 import json.encoder
 import json.scanner
-import os
 import stat
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass

@@ -197,7 +197,9 @@ def seed(*, stdout=None) -> dict:
     # 5. An appointment that passed and waits out its timelock.
     timelock = _submit(
         people["carol"],
-        start=now - timedelta(days=23),
+        # An hour before the budget below opens for voting, so the journal
+        # reads in order.
+        start=now - timedelta(days=23, hours=1),
         kind="appointment",
         title="Appoint Erin as a second steward",
         body="Debates have grown; Carol asks for a second steward so reviews are independent.",

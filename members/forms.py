@@ -43,6 +43,15 @@ class SuspensionForm(forms.Form):
     )
 
 
+class ReinstatementForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Public reason for the reinstatement"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("This reason is published in the governance journal."),
+    )
+
+
 class LeaveForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I understand that I will stop being a member and give up my roles."),

@@ -21,7 +21,13 @@ from config.errors import DomainError, NotAllowed
 from governance import selectors as governance_selectors
 from members import selectors, services
 from members.errors import AdmissionNotByApproval, NotSteward
-from members.forms import DirectorySearchForm, LeaveForm, ProfileForm, SuspensionForm
+from members.forms import (
+    DirectorySearchForm,
+    LeaveForm,
+    ProfileForm,
+    ReinstatementForm,
+    SuspensionForm,
+)
 from members.models import Member
 from members.roles import Role
 
@@ -103,7 +109,9 @@ def profile(request: HttpRequest, username: str) -> HttpResponse:
     return _render_profile(request, _person_or_404(username))
 
 
-def _render_profile(request, person, *, suspension_form=None, status=200) -> HttpResponse:
+def _render_profile(
+    request, person, *, suspension_form=None, reinstatement_form=None, status=200
+) -> HttpResponse:
     return render(
         request,
         "members/profile.html",
@@ -113,6 +121,7 @@ def _render_profile(request, person, *, suspension_form=None, status=200) -> Htt
             "is_self": person.pk == request.user.pk,
             "is_steward": selectors.has_role(request.user, Role.STEWARD),
             "suspension_form": suspension_form or SuspensionForm(),
+            "reinstatement_form": reinstatement_form or ReinstatementForm(),
         },
         status=status,
     )
@@ -144,8 +153,13 @@ def suspend(request: HttpRequest, username: str) -> HttpResponse:
 def reinstate(request: HttpRequest, username: str) -> HttpResponse:
     _require_member(request)
     person = _person_or_404(username)
+    form = ReinstatementForm(request.POST)
+    if not form.is_valid():
+        return _render_profile(request, person, reinstatement_form=form, status=400)
     try:
-        services.reinstate_member(member=person, actor=request.user)
+        services.reinstate_member(
+            member=person, actor=request.user, reason=form.cleaned_data["reason"]
+        )
     except DomainError as error:
         _refuse(request, error)
     else:

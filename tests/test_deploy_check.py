@@ -15,6 +15,7 @@ def run_manage(*args, **env):
         "SECURE_COOKIES",
         "ALLOWED_HOSTS",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "GUARD_CLOCK",
     }
     clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.pop("DJANGO_SETTINGS_MODULE", None)
@@ -39,6 +40,22 @@ def test_deploy_check_is_clean_with_the_documented_production_variables():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout, result.stderr
+
+
+def test_deploy_check_refuses_the_application_guard_clock():
+    """Production guards read the database's own clock; the clock the test
+    suite moves is refused."""
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY="a-long-random-production-secret-" + "k" * 40,
+        ALLOWED_HOSTS="commons.example.org",
+        GUARD_CLOCK="application",
+    )
+    assert result.returncode != 0
+    assert "kernel.E001" in result.stderr
 
 
 def test_the_server_refuses_to_start_without_a_secret_key():

@@ -20,15 +20,17 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance import chain, selectors, services, triggers
+from governance import chain, selectors
 from governance.errors import GuardViolation, NotEnactable
 from governance.models import BylawArticle, BylawVersion, ChainHead, JournalEntry
+from kernel import guards
 from proposals import services as proposal_services
 from tests.factories import make_member
 from tests.proposals.helpers import MINUTE, amend, draft, hold_vote, lifecycle_days
 
 TARGET = "legal-form"  # an entrenched article of the default charter
 GUARD = "bylaw guard"
+CHAIN_GUARD = "chain guard: the governance chain is append-only"
 
 
 def snapshot(slug: str = TARGET) -> dict:
@@ -259,7 +261,7 @@ def test_enacting_a_draft_is_refused(founder, target):
     before = snapshot()
     proposal = draft(founder, kind="amendment", amendments=[amendment_of_target()])
     with pytest.raises(NotEnactable):
-        services.enact_proposal(proposal_id=proposal.pk)
+        proposal_services.enact_proposal(proposal_id=proposal.pk)
     assert snapshot() == before
 
 
@@ -269,7 +271,7 @@ def test_enacting_a_proposal_in_discussion_is_refused(founder, target):
     proposal = draft(founder, kind="amendment", amendments=[amendment_of_target()])
     proposal_services.submit_proposal(proposal_id=proposal.pk, actor=founder)
     with pytest.raises(NotEnactable):
-        services.enact_proposal(proposal_id=proposal.pk)
+        proposal_services.enact_proposal(proposal_id=proposal.pk)
     assert snapshot() == before
 
 
@@ -282,7 +284,7 @@ def test_enacting_a_rejected_proposal_is_refused(community, founder, target):
     )
     assert proposal.state == "rejected"
     with pytest.raises(NotEnactable):
-        services.enact_proposal(proposal_id=proposal.pk)
+        proposal_services.enact_proposal(proposal_id=proposal.pk)
     assert snapshot() == before
 
 
@@ -332,7 +334,7 @@ def test_an_ordinary_decision_cannot_enact_a_change_to_an_article_that_became_en
     ordinary.refresh_from_db()
     assert ordinary.state == "passed"
     with pytest.raises(GuardViolation, match="legal-structure decision"):
-        services.enact_proposal(proposal_id=ordinary.pk)
+        proposal_services.enact_proposal(proposal_id=ordinary.pk)
     assert snapshot("moderation") == before
 
 
@@ -414,7 +416,13 @@ def test_orm_bulk_create_of_a_version_2_without_a_proposal_is_rejected(target):
 
 @pytest.mark.django_db
 def test_orm_create_of_a_second_version_1_after_founding_is_rejected(community):
-    article = BylawArticle.objects.create(slug="new-article", position=99)
+    # The new article itself is refused…
+    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+        BylawArticle.objects.create(slug="new-article", position=99)
+    assert not BylawArticle.objects.filter(slug="new-article").exists()
+    # …and were it slipped in by the database owner, its version 1 still is.
+    with triggers_removed():
+        article = BylawArticle.objects.create(slug="new-article", position=99)
     with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
         BylawVersion.objects.create(
             article=article,
@@ -491,13 +499,13 @@ def test_raw_sql_insert_of_a_version_2_is_rejected(target):
 def test_journal_update_and_delete_are_rejected(community):
     genesis = JournalEntry.objects.get(seq=1)
     count = JournalEntry.objects.count()
-    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+    with pytest.raises(IntegrityError, match=CHAIN_GUARD), transaction.atomic():
         JournalEntry.objects.filter(seq=1).update(payload={"community": "Evil Corp"})
-    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+    with pytest.raises(IntegrityError, match=CHAIN_GUARD), transaction.atomic():
         genesis.delete()
-    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+    with pytest.raises(IntegrityError, match=CHAIN_GUARD), transaction.atomic():
         _raw("UPDATE governance_journalentry SET kind = %s WHERE seq = 1", ["nothing"])
-    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+    with pytest.raises(IntegrityError, match=CHAIN_GUARD), transaction.atomic():
         _raw("DELETE FROM governance_journalentry WHERE seq > 0")
     assert JournalEntry.objects.count() == count
     assert JournalEntry.objects.get(seq=1).payload == genesis.payload
@@ -510,10 +518,19 @@ class triggers_removed:
     """What a database owner can do: drop the guard. Reinstalled afterwards."""
 
     def __enter__(self):
-        triggers.uninstall(connection)
+        guards.uninstall(connection)
 
     def __exit__(self, *exc):
-        triggers.install(connection)
+        guards.install(connection)
+
+
+@pytest.fixture
+def history(community):
+    """A journal that goes on after the founding act: three members admitted since."""
+    for name in ("dan", "erin", "frank"):
+        make_member(name, admitted_days_ago=0)
+    assert JournalEntry.objects.count() == 4
+    return community
 
 
 def _export_to(tmp_path, client) -> str:
@@ -524,7 +541,7 @@ def _export_to(tmp_path, client) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rewritten_journal_entry_is_detected(community, client, tmp_path):
+def test_a_rewritten_journal_entry_is_detected(history, client, tmp_path):
     call_command("verify_journal")
     victim = JournalEntry.objects.get(seq=2)
     with triggers_removed():
@@ -538,7 +555,7 @@ def test_a_rewritten_journal_entry_is_detected(community, client, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_cut_tail_verifies_alone_but_not_against_a_saved_head(community, client, tmp_path):
+def test_a_cut_tail_verifies_alone_but_not_against_a_saved_head(history, client, tmp_path):
     saved_seq, saved_hash = selectors.journal_head()
     saved = f"{saved_seq}:{saved_hash}"
     call_command("verify_journal", expect_head=saved)
@@ -567,7 +584,7 @@ def test_a_cut_tail_without_moving_the_head_row_is_detected(community):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuilt_history_with_fresh_hashes_fails_against_a_saved_head(community):
+def test_a_rebuilt_history_with_fresh_hashes_fails_against_a_saved_head(history):
     """Rewrite entry 2 and re-hash everything after it: the chain is valid again,
     and only a head saved earlier shows the rewrite."""
     saved_seq, saved_hash = selectors.journal_head()
@@ -599,7 +616,7 @@ def test_a_rebuilt_history_with_fresh_hashes_fails_against_a_saved_head(communit
 def test_triggers_are_back_after_a_tamper_test(community):
     with triggers_removed():
         pass
-    with pytest.raises(IntegrityError, match=GUARD), transaction.atomic():
+    with pytest.raises(IntegrityError, match=CHAIN_GUARD), transaction.atomic():
         JournalEntry.objects.filter(seq=1).delete()
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from governance.models import JournalEntry
 from governance.selectors import journal_head
+from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,7 @@ def test_unknown_article_is_404(client, community):
 
 
 def test_journal_page_is_public_newest_first(client, community):
+    make_member("dan", admitted_days_ago=0)  # an entry after the genesis
     response = client.get(reverse("governance:journal"))
     assert response.status_code == 200
     html = response.content.decode()
@@ -105,6 +107,9 @@ def test_journal_until_must_be_a_number(client, community):
 
 
 def test_journal_until_starts_the_page_at_that_entry(client, community):
+    for name in ("dan", "erin"):
+        make_member(name, admitted_days_ago=0)
+    assert JournalEntry.objects.count() == 3
     html = client.get(reverse("governance:journal"), {"until": 2}).content.decode()
     assert html.count('<tr id="seq-') == 2
     assert 'id="seq-2"' in html
@@ -173,7 +178,13 @@ def test_text_diff_marks_removed_and_added_words_and_keeps_the_rest():
 
 
 def test_article_without_any_version_is_404(client, community):
+    """An article row exists before its first version only while a passed
+    amendment that creates it is being enacted."""
     from governance.models import BylawArticle
+    from tests.proposals.helpers import amend
 
+    voters = list(community.values())
+    proposal = amend(community["alice"], voters, slug="empty", text="Soon.", enact=False)
+    assert proposal.state == "passed"
     BylawArticle.objects.create(slug="empty", position=50)
     assert client.get(reverse("governance:article", args=["empty"])).status_code == 404

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from governance import journal
 from governance.models import JournalEntry
 from members import selectors, services
 from members.errors import AlreadyLeft, NotAMember, NotSteward, StandingConflict
@@ -11,6 +12,7 @@ from members.models import Membership, RoleAssignment
 from members.roles import Role
 from tests.factories import make_member
 from tests.members.helpers import journal_kinds, journal_length
+from tests.proposals.helpers import pass_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +30,11 @@ def test_applicant_admitted_becomes_member_with_tenure_starting_now(community):
     entry = JournalEntry.objects.order_by("-seq").first()
     assert journal_length() == before + 1
     assert entry.kind == "member.admitted"
-    assert entry.payload == {"member": "newcomer"}
+    assert entry.payload == {
+        "member": "newcomer",
+        "authority": "self",
+        "at": journal.chain_timestamp(membership.admitted_at),
+    }
 
 
 def test_member_who_leaves_gives_up_every_role_in_the_journal(community):
@@ -42,10 +48,14 @@ def test_member_who_leaves_gives_up_every_role_in_the_journal(community):
     assert membership.left_at is not None
     assert not selectors.has_role(carol, Role.STEWARD)
     assert not carol.groups.filter(name=Role.STEWARD).exists()
-    assert journal_kinds(after=before) == ["role.removed", "member.left"]
-    removed = JournalEntry.objects.get(seq=before + 1)
+    # Leaving is the authority that ends the roles: it is journaled first.
+    assert journal_kinds(after=before) == ["member.left", "role.removed"]
+    left = JournalEntry.objects.get(seq=before + 1)
+    assert (left.payload["member"], left.payload["authority"]) == ("carol", "self")
+    removed = JournalEntry.objects.get(seq=before + 2)
     assert removed.payload["member"] == "carol"
     assert removed.payload["role"] == "steward"
+    assert removed.payload["authority"] == "left the community"
 
 
 def test_leaving_twice_is_refused_and_changes_nothing(community):
@@ -94,49 +104,80 @@ def test_steward_suspends_with_a_journaled_reason_and_reinstates(community):
     entry = JournalEntry.objects.order_by("-seq").first()
     assert (entry.kind, entry.actor) == ("member.suspended", "carol")
     assert entry.payload["reason"] == "Repeated insults in debates"
+    assert entry.payload["authority"] == "steward"
     assert not selectors.is_member(alice)
 
-    services.reinstate_member(member=alice, actor=carol)
+    services.reinstate_member(member=alice, actor=carol, reason="Apologised to everyone")
 
     assert Membership.objects.get(member=alice).status == Membership.Status.MEMBER
-    assert JournalEntry.objects.order_by("-seq").first().kind == "member.reinstated"
+    entry = JournalEntry.objects.order_by("-seq").first()
+    assert (entry.kind, entry.actor) == ("member.reinstated", "carol")
+    assert entry.payload["reason"] == "Apologised to everyone"
 
 
 def test_role_granted_to_a_non_member_is_refused_and_nothing_changes(community):
-    applicant = make_member("hopeful", status=Membership.Status.APPLICANT)
+    """Appointed by a vote while a member, gone by the time the role is granted."""
+    hopeful = make_member("hopeful")
+    appointment = pass_proposal(
+        community["alice"],
+        list(community.values()),
+        kind="appointment",
+        appointments=[{"member": "hopeful", "role": "steward", "action": "grant"}],
+        enact=False,
+    )
+    assert appointment.state == "passed"
+    services.leave_community(member=hopeful)
     before = journal_length()
 
     with pytest.raises(NotAMember):
-        services.grant_role(member=applicant, role=Role.STEWARD, actor=None, reason="vote #3")
+        services.grant_role(
+            member=hopeful, role=Role.STEWARD, reason="vote #3", proposal=appointment
+        )
 
-    assert not RoleAssignment.objects.filter(member=applicant).exists()
-    assert not applicant.groups.exists()
+    assert not RoleAssignment.objects.filter(member=hopeful).exists()
+    assert not hopeful.groups.exists()
     assert journal_length() == before
 
 
 def test_role_grant_and_removal_are_journaled(community):
     alice = community["alice"]
+    voters = list(community.values())
     before = journal_length()
 
-    services.grant_role(
-        member=alice,
-        role=Role.AUDITOR,
-        actor=None,
-        reason="appointed by vote",
-        authority={"proposal": 7},
+    granting = pass_proposal(
+        alice,
+        voters,
+        kind="appointment",
+        appointments=[{"member": "alice", "role": "auditor", "action": "grant"}],
     )
-    services.revoke_role(member=alice, role=Role.AUDITOR, actor=None, reason="removed by vote")
+    assert selectors.has_role(alice, Role.AUDITOR)
+    removing = pass_proposal(
+        alice,
+        voters,
+        kind="appointment",
+        appointments=[{"member": "alice", "role": "auditor", "action": "remove"}],
+    )
 
-    appointed, removed = JournalEntry.objects.filter(seq__gt=before).order_by("seq")
+    appointed, removed = JournalEntry.objects.filter(
+        seq__gt=before, kind__in=["role.appointed", "role.removed"]
+    ).order_by("seq")
     assert appointed.kind == "role.appointed"
     assert appointed.payload == {
         "member": "alice",
         "role": "auditor",
-        "reason": "appointed by vote",
-        "proposal": 7,
+        "reason": f"appointed by proposal #{granting.pk}",
+        "authority": "proposal",
+        "proposal": granting.pk,
     }
     assert removed.kind == "role.removed"
-    assert removed.payload["reason"] == "removed by vote"
+    assert removed.payload == {
+        "member": "alice",
+        "role": "auditor",
+        "reason": f"removed by proposal #{removing.pk}",
+        "authority": "proposal",
+        "proposal": removing.pk,
+    }
     assert not selectors.has_role(alice, Role.AUDITOR)
     history = RoleAssignment.objects.get(member=alice, role=Role.AUDITOR)
     assert history.revoked_at is not None  # kept as history, never deleted
+    assert (history.granted_by_proposal, history.revoked_by_proposal) == (granting, removing)

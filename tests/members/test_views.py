@@ -275,10 +275,28 @@ def test_steward_reinstates_a_suspended_member(client, community):
     make_member("muted", status=Membership.Status.SUSPENDED)
     login(client, community["carol"])
 
-    response = client.post(reverse("members:reinstate", args=["muted"]))
+    response = client.post(
+        reverse("members:reinstate", args=["muted"]), {"reason": "Apologised to everyone"}
+    )
 
     assert response.status_code == 302
     assert Membership.objects.get(member__username="muted").status == Membership.Status.MEMBER
+    entry = JournalEntry.objects.order_by("-seq").first()
+    assert (entry.kind, entry.actor) == ("member.reinstated", "carol")
+    assert entry.payload["reason"] == "Apologised to everyone"
+
+
+def test_reinstatement_without_a_public_reason_is_refused_on_the_form(client, community):
+    make_member("muted", status=Membership.Status.SUSPENDED)
+    login(client, community["carol"])
+    before = JournalEntry.objects.count()
+
+    response = client.post(reverse("members:reinstate", args=["muted"]), {"reason": "  "})
+
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert Membership.objects.get(member__username="muted").status == Membership.Status.SUSPENDED
+    assert JournalEntry.objects.count() == before
 
 
 def test_steward_admits_an_applicant_under_admission_by_approval(client, db):

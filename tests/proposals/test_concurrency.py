@@ -13,13 +13,16 @@ from django.utils import timezone
 from config.errors import DomainError
 from proposals import services
 from proposals.models import Ballot, Proposal
-from tests.factories import make_member
+from tests.factories import found, make_member
 from tests.proposals.helpers import MINUTE, draft
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def open_vote(author):
+    """A motion of a community founded a month ago, whose vote opens now."""
+    with time_machine.travel(timezone.now() - timedelta(days=30), tick=False):
+        found(founders=[author])
     proposal = draft(author)
     with time_machine.travel(timezone.now() - timedelta(days=10), tick=False):
         services.submit_proposal(proposal_id=proposal.pk, actor=author)
