@@ -8,14 +8,22 @@ PORT ?= 8000
 # `make run` is a local demo: DEBUG on and an explicit development key.
 DEV_ENV := DEBUG=1 SECRET_KEY=$${SECRET_KEY:-dev-only-insecure-key-for-make-run} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}
 
-.PHONY: install run test lint format bench lock messages clean
+.PHONY: install install-production run test lint format bench lock messages clean
 
-$(VENV)/.installed: requirements.lock
+# Development and CI: the runtime lock and the tools (tests, lint, browser).
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.txt -r requirements-dev.txt
 	@touch $@
 
 install: $(VENV)/.installed
+
+# Production nodes: the runtime lock only, every file checked against its hash.
+install-production:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+		-r requirements.txt
 
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
@@ -43,11 +51,15 @@ format: install
 bench: install
 	$(BIN)/python benchmarks/run_all.py
 
-# Regenerate the pinned lock file from requirements-dev.in in a clean environment.
+# Regenerate both locks (pinned, with hashes) from requirements.in and
+# requirements-dev.in; add --upgrade to PIP_COMPILE_ARGS to take newer releases.
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
-	.lock-venv/bin/pip install --quiet -r requirements-dev.in
-	.lock-venv/bin/pip freeze --exclude-editable | sort -f > requirements.lock
+	.lock-venv/bin/pip install --quiet pip-tools
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras $(PIP_COMPILE_ARGS) \
+		--output-file requirements.txt requirements.in
+	.lock-venv/bin/pip-compile --quiet --generate-hashes --strip-extras $(PIP_COMPILE_ARGS) \
+		--output-file requirements-dev.txt requirements-dev.in
 	rm -rf .lock-venv
 
 messages: install
