@@ -50,8 +50,12 @@ def sqlite_now() -> str:
 def on_connection_created(sender, connection, **kwargs) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("commons_now", 0, sqlite_now)
-    elif guard_clock() == APPLICATION and _send_application_time not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_send_application_time)
+    elif guard_clock() == APPLICATION:
+        # A pooled connection may carry the time another test sent it: say
+        # it again before the first query.
+        connection._commons_now_sent = None
+        if _send_application_time not in connection.execute_wrappers:
+            connection.execute_wrappers.append(_send_application_time)
 
 
 def _send_application_time(execute, sql, params, many, context):
@@ -64,7 +68,7 @@ def _send_application_time(execute, sql, params, many, context):
     raw = connection.connection
     if raw.info.transaction_status == TransactionStatus.INERROR:
         return execute(sql, params, many, context)  # only a rollback can run now
-    if value or getattr(connection, "_commons_now_sent", "") != value:
+    if value or getattr(connection, "_commons_now_sent", None) != value:
         # A cursor of its own: the query's cursor may be a server-side one.
         raw.execute("SELECT set_config('commons.now', %s, false)", [value])
         connection._commons_now_sent = value
