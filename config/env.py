@@ -26,6 +26,9 @@ SQLITE_OPTIONS = {
         "PRAGMA synchronous=NORMAL;"
         "PRAGMA foreign_keys=ON;"
         "PRAGMA busy_timeout=30000;"
+        # INSERT OR REPLACE deletes the row it replaces: with recursive
+        # triggers on, that delete meets the guards' DELETE triggers too.
+        "PRAGMA recursive_triggers=ON;"
     ),
 }
 

@@ -6,8 +6,11 @@ is submitted, a member admitted, a ballot cast *now*, not backdated). Whoever
 can write rows must not also be able to choose the time they are judged by.
 
 - PostgreSQL: by default (``GUARD_CLOCK = "database"``) the function returns
-  the database server's own ``now()``. The application's role can neither
-  change that clock nor replace the function, which the migration role owns.
+  the database server's own clock when the statement started
+  (``statement_timestamp()``, not ``now()``, which is when the transaction
+  started: a transaction held open for weeks must not write "now" rows dated
+  weeks ago). The application's role can neither change that clock nor
+  replace the function, which the migration role owns.
 - SQLite has no roles: whoever runs the application can rewrite the file, so
   the guard there protects against mistakes and casual edits, and the clock is
   the application's (registered on every connection). A connection that did
@@ -86,10 +89,11 @@ def _is_travelling() -> bool:
 def postgresql_function(schema: str) -> str:
     if guard_clock() == APPLICATION:
         body = (
-            "SELECT COALESCE(NULLIF(current_setting('commons.now', true), '')::timestamptz, now())"
+            "SELECT COALESCE(NULLIF(current_setting('commons.now', true), '')::timestamptz, "
+            "statement_timestamp())"
         )
     else:
-        body = "SELECT now()"
+        body = "SELECT statement_timestamp()"
     return (
         f"CREATE OR REPLACE FUNCTION {schema}.commons_now() RETURNS timestamptz "
         f"LANGUAGE sql STABLE AS $$ {body} $$"

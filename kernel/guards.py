@@ -46,6 +46,14 @@ class Dialect:
     vendor: str
     schema: str = ""
 
+    @property
+    def search_path(self) -> str:
+        """The fixed search path of every guard function (PostgreSQL). A
+        session can neither shadow the functions a guard calls (pg_catalog
+        first) nor the tables it reads: a temporary table of the same name
+        would come first unless pg_temp is named, last."""
+        return f"pg_catalog, {self.schema}, pg_temp"
+
     # --- the clock --------------------------------------------------------
 
     @property
@@ -269,9 +277,8 @@ def render(guard: Guard, dialect: Dialect) -> list[str]:
     prelude = guard.lock(dialect) if guard.lock else ""
     returned = "OLD" if guard.event == "DELETE" else "NEW"
     return [
-        # A fixed search_path: a session cannot shadow the functions a guard calls.
         f"CREATE FUNCTION {dialect.schema}.{name}() RETURNS trigger LANGUAGE plpgsql "
-        f"SET search_path = pg_catalog, {dialect.schema} AS $$\nBEGIN\n{prelude}\n{checks}\n"
+        f"SET search_path = {dialect.search_path} AS $$\nBEGIN\n{prelude}\n{checks}\n"
         f"  RETURN {returned};\nEND $$",
         f"CREATE TRIGGER {name} BEFORE {guard.event}{of} ON {guard.table} "
         f"FOR EACH ROW EXECUTE FUNCTION {dialect.schema}.{name}()",
@@ -284,7 +291,7 @@ def render_truncate(table: str, message: str, dialect: Dialect) -> list[str]:
     name = f"g_{table}_truncate"[:63]
     return [
         f"CREATE FUNCTION {dialect.schema}.{name}() RETURNS trigger LANGUAGE plpgsql "
-        f"SET search_path = pg_catalog, {dialect.schema} AS $$\nBEGIN\n"
+        f"SET search_path = {dialect.search_path} AS $$\nBEGIN\n"
         f"  RAISE EXCEPTION USING MESSAGE = '{_quote(message)}', ERRCODE = '23000';\nEND $$",
         f"CREATE TRIGGER {name} BEFORE TRUNCATE ON {table} "
         f"FOR EACH STATEMENT EXECUTE FUNCTION {dialect.schema}.{name}()",
@@ -292,6 +299,23 @@ def render_truncate(table: str, message: str, dialect: Dialect) -> list[str]:
 
 
 # --- collecting and installing ------------------------------------------------
+
+
+def _key_guards(tables: set[str]) -> list[Guard]:
+    """A guarded row keeps its primary key: otherwise two rows could trade
+    places (a passed proposal's with a draft's) and every other guard would
+    judge the wrong row."""
+    keys = {m._meta.db_table: m._meta.pk.column for m in apps.get_models()}
+    return [
+        Guard(
+            table,
+            "UPDATE",
+            (Rule("guard: a guarded row's key never changes", f"NEW.{keys[table]} <> OLD.{keys[table]}"),),
+            name="key",
+        )
+        for table in sorted(tables)
+        if table in keys
+    ]
 
 
 def trigger_sets() -> list[TriggerSet]:
@@ -328,10 +352,14 @@ def statements(connection) -> list[str]:
     if dialect.vendor == "postgresql":
         result.append(clock.postgresql_function(dialect.schema))
     truncate: dict[str, str] = {}
+    guarded: set[str] = set()
     for trigger_set in trigger_sets():
         for guard in trigger_set.all_guards():
             result.extend(render(guard, dialect))
+            guarded.add(guard.table)
         truncate.update(trigger_set.truncate_messages())
+    for guard in _key_guards(guarded):
+        result.extend(render(guard, dialect))
     for table, message in sorted(truncate.items()):
         result.extend(render_truncate(table, message, dialect))
     return result

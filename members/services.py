@@ -11,7 +11,7 @@ names everyone it admits and appoints.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -55,7 +55,9 @@ def _change(
 
 def _journal(kind: str, *, actor, change: StandingChange, **extra) -> None:
     """Journal a standing change with its moment, so that anyone can rebuild
-    every member's standing, and every roll, from the journal alone."""
+    every member's standing, and every roll, from the journal alone. It is
+    written before the membership changes: the database accepts the new
+    standing only once the journal announces it."""
     if not is_founded():
         return  # the genesis entry records everyone admitted before it
     journal.record(
@@ -65,6 +67,7 @@ def _journal(kind: str, *, actor, change: StandingChange, **extra) -> None:
             "member": change.member.get_username(),
             "authority": change.authority,
             "at": journal.chain_timestamp(change.at),
+            "change": change.pk,
             **extra,
         },
     )
@@ -131,11 +134,11 @@ def admit_member(
         authority=authority,
         actor=member if authority == Authority.SELF else actor,
     )
+    _journal("member.admitted", actor=actor, change=change)
     membership.status = Membership.Status.MEMBER
     membership.admitted_at = change.at
     membership.left_at = None
     membership.save()
-    _journal("member.admitted", actor=actor, change=change)
     return membership
 
 
@@ -146,10 +149,10 @@ def leave_community(*, member: Member) -> Membership:
     if membership is None or membership.status == Membership.Status.LEFT:
         raise AlreadyLeft(_("You have already left the community."))
     change = _change(member=member, action=Action.LEFT, authority=Authority.SELF, actor=member)
+    _journal("member.left", actor=member, change=change)
     membership.status = Membership.Status.LEFT
     membership.left_at = change.at
     membership.save()
-    _journal("member.left", actor=member, change=change)
     # Leaving is itself the authority that ends the roles (the database checks it).
     for assignment in RoleAssignment.objects.select_for_update().filter(
         member=member, revoked_at__isnull=True
@@ -178,11 +181,11 @@ def suspend_member(*, member: Member, actor: Member, reason: str) -> Membership:
         actor=actor,
         reason=reason,
     )
+    _journal("member.suspended", actor=actor, change=change, reason=change.reason)
     membership.status = Membership.Status.SUSPENDED
     membership.suspended_at = change.at
     membership.suspension_reason = change.reason
     membership.save()
-    _journal("member.suspended", actor=actor, change=change, reason=change.reason)
     return membership
 
 
@@ -205,11 +208,11 @@ def reinstate_member(*, member: Member, actor: Member, reason: str) -> Membershi
         actor=actor,
         reason=reason,
     )
+    _journal("member.reinstated", actor=actor, change=change, reason=change.reason)
     membership.status = Membership.Status.MEMBER
     membership.suspended_at = None
     membership.suspension_reason = ""
     membership.save()
-    _journal("member.reinstated", actor=actor, change=change, reason=change.reason)
     return membership
 
 
@@ -242,21 +245,14 @@ def grant_role(
             _("%(name)s is not a member in good standing and cannot hold a role.")
             % {"name": member}
         )
-    try:
-        with transaction.atomic():
-            assignment = RoleAssignment.objects.create(
-                member=member,
-                role=role,
-                granted_at=timezone.now(),
-                granted_by_proposal=proposal,
-                grant_reason=reason[:500],
-            )
-    except IntegrityError:
+    if RoleAssignment.objects.filter(member=member, role=role, revoked_at__isnull=True).exists():
         raise RoleAlreadyHeld(
             _("%(name)s already holds the role %(role)s.")
             % {"name": member, "role": Role(role).label}
-        ) from None
+        )
     if not founding:
+        # Announced first: the database accepts the role only once the
+        # journal says who gave it, on what authority.
         journal.record(
             kind="role.appointed",
             actor="",
@@ -267,7 +263,13 @@ def grant_role(
                 **_authority_payload(proposal),
             },
         )
-    return assignment
+    return RoleAssignment.objects.create(
+        member=member,
+        role=role,
+        granted_at=timezone.now(),
+        granted_by_proposal=proposal,
+        grant_reason=reason[:500],
+    )
 
 
 @transaction.atomic
@@ -291,11 +293,8 @@ def revoke_role(*, member: Member, role: str, reason: str, proposal) -> RoleAssi
 
 
 def _end_role(assignment, *, actor, reason, proposal=None) -> RoleAssignment:
-    assignment.revoked_at = timezone.now()
-    assignment.revoked_by = actor
-    assignment.revoked_by_proposal = proposal
-    assignment.revoke_reason = reason[:500]
-    assignment.save()
+    """Announce the end of a role in the journal, then end it (the database
+    accepts the end only once the journal says so)."""
     journal.record(
         kind="role.removed",
         actor=actor or "",
@@ -310,6 +309,11 @@ def _end_role(assignment, *, actor, reason, proposal=None) -> RoleAssignment:
             ),
         },
     )
+    assignment.revoked_at = timezone.now()
+    assignment.revoked_by = actor
+    assignment.revoked_by_proposal = proposal
+    assignment.revoke_reason = reason[:500]
+    assignment.save()
     return assignment
 
 

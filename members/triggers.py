@@ -59,6 +59,22 @@ def _latest(column: str) -> str:
     return _LATEST.format(column)
 
 
+def journal_announces(d: Dialect, kind: str, *facts: tuple[str, str]) -> str:
+    """SQL: the journal's newest entry is of ``kind`` (an SQL expression) and
+    its payload holds each (key, SQL value) fact. A change that carries power
+    is written right after the entry that announces it, in one transaction,
+    while the chain head is locked: so it is public as soon as it exists."""
+    head = (
+        "(SELECT jh.{} FROM governance_journalentry jh "
+        "WHERE jh.seq = (SELECT MAX(jm.seq) FROM governance_journalentry jm))"
+    )
+    conditions = [f"{head.format('kind')} = {kind}"]
+    for key, value in facts:
+        fact = d.json_text(head.format("payload"), key)
+        conditions.append(f"CAST({fact} AS TEXT) = CAST({value} AS TEXT)")
+    return "(" + " AND ".join(conditions) + ")"
+
+
 def _membership_follows_change(d: Dialect) -> str:
     """NEW is OLD with the latest standing change applied, exactly."""
     same = lambda *cols: " AND ".join(f"NOT {d.distinct(f'NEW.{c}', f'OLD.{c}')}" for c in cols)  # noqa: E731
@@ -98,6 +114,8 @@ def _change_is_legal(d: Dialect) -> str:
             AND TRIM(NEW.reason) <> '')))
     )"""
 
+
+USERNAME = "(SELECT un.username FROM members_member un WHERE un.id = NEW.member_id)"
 
 STANDING_COLUMNS = ("status", "admitted_at", "suspended_at", "suspension_reason", "left_at")
 ROLE_GRANT_COLUMNS = (
@@ -154,10 +172,16 @@ def guards() -> TriggerSet:
                     ),
                     Rule(
                         "membership guard: standing changes only together with the standing "
-                        "change that authorizes it",
+                        "change that authorizes it, written now and announced in the journal",
                         lambda d: (
                             f"{FOUNDED} AND {d.any_distinct(STANDING_COLUMNS)} "
-                            f"AND NOT {_membership_follows_change(d)}"
+                            f"AND NOT ({_membership_follows_change(d)} "
+                            f"AND NOT {d.not_now(_latest('at'))} "
+                            "AND "
+                            + journal_announces(
+                                d, "'member.' || " + _latest("action"), ("change", _latest("id"))
+                            )
+                            + ")"
                         ),
                     ),
                 ),
@@ -168,8 +192,18 @@ def guards() -> TriggerSet:
                 (
                     Rule(
                         "role guard: after the founding act, a role is granted only by an "
-                        "enacted appointment",
-                        f"{FOUNDED} AND NEW.granted_by_proposal_id IS NULL",
+                        "enacted appointment, announced in the journal",
+                        lambda d: (
+                            f"{FOUNDED} AND (NEW.granted_by_proposal_id IS NULL OR NOT "
+                            + journal_announces(
+                                d,
+                                "'role.appointed'",
+                                ("member", USERNAME),
+                                ("role", "NEW.role"),
+                                ("proposal", "NEW.granted_by_proposal_id"),
+                            )
+                            + ")"
+                        ),
                     ),
                     Rule(
                         "role guard: a role is granted now, to a member in good standing, "
@@ -194,6 +228,15 @@ def guards() -> TriggerSet:
                             "OR OLD.revoked_at IS NOT NULL "
                             "OR (NEW.revoked_at IS NULL AND (NEW.revoked_by_id IS NOT NULL "
                             "OR NEW.revoked_by_proposal_id IS NOT NULL OR NEW.revoke_reason <> ''))"
+                        ),
+                    ),
+                    Rule(
+                        "role guard: the end of a role is announced in the journal",
+                        lambda d: (
+                            "NEW.revoked_at IS NOT NULL AND NOT "
+                            + journal_announces(
+                                d, "'role.removed'", ("member", USERNAME), ("role", "NEW.role")
+                            )
                         ),
                     ),
                     Rule(

@@ -297,9 +297,11 @@ def update_proposal(
     proposal.title = title
     proposal.body = body
     proposal.revision += 1
+    # The revision first: the database accepts a new text only together with
+    # the revision that keeps it.
+    _save_revision(proposal, editor=actor, contents=contents)
     proposal.save(update_fields=["title", "body", "revision"])
     _write_contents(proposal, contents)
-    _save_revision(proposal, editor=actor, contents=contents)
     if proposal.state == State.DISCUSSION:
         journal.record(
             kind="proposal.revised",
@@ -749,10 +751,13 @@ def receipt_hash(code: str) -> str:
 
 
 def ineligibility_reason(*, proposal: Proposal, person) -> str | None:
-    """Why this person is not on the roll, in words a member understands."""
+    """Why this person may not vote on this proposal, in words a member
+    understands: not on the roll, or no longer in good standing."""
     if person is None or not getattr(person, "is_authenticated", False):
         return _("Log in to vote.")
-    if ElectorateEntry.objects.filter(proposal=proposal, member=person).exists():
+    if ElectorateEntry.objects.filter(
+        proposal=proposal, member=person, member__membership__status=Membership.Status.MEMBER
+    ).exists():
         return None
     membership = Membership.objects.filter(member=person).first()
     if membership is None or membership.status != Membership.Status.MEMBER:
@@ -829,14 +834,16 @@ _LARGEST_ID = 2**63 - 1  # beyond it, the databases refuse the number instead of
 
 @functools.cache
 def _ballot_read_sql() -> str:
-    proposal, ballot = Proposal._meta, Ballot._meta
+    proposal, ballot, membership = Proposal._meta, Ballot._meta, Membership._meta
     columns = ", ".join(f"p.{proposal.get_field(name).column}" for name in _BALLOT_READ_FIELDS)
     return (
         f"SELECT {columns}, b.{ballot.pk.column} AS voter_ballot_id, "
-        f"b.{ballot.get_field('choice').column} AS voter_choice "
+        f"b.{ballot.get_field('choice').column} AS voter_choice, "
+        f"m.{membership.get_field('status').column} AS voter_standing "
         f"FROM {proposal.db_table} p LEFT JOIN {ballot.db_table} b "
         f"ON b.{ballot.get_field('proposal').column} = p.{proposal.pk.column} "
         f"AND b.{ballot.get_field('voter').column} = %s "
+        f"LEFT JOIN {membership.db_table} m ON m.{membership.get_field('member').column} = %s "
         f"WHERE p.{proposal.pk.column} = %s"
     )
 
@@ -855,7 +862,9 @@ def _proposal_for_ballot(proposal_id, *, voter: Member) -> Proposal:
     found = None
     if 0 < key <= _LARGEST_ID:
         voter_id = getattr(voter, "pk", None)  # nobody logged in: no ballot, told why later
-        found = next(iter(Proposal.objects.raw(_ballot_read_sql(), [voter_id, key])), None)
+        found = next(
+            iter(Proposal.objects.raw(_ballot_read_sql(), [voter_id, voter_id, key])), None
+        )
     if found is None:
         raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
     return found
@@ -928,6 +937,9 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
         reason = ineligibility_reason(proposal=proposal, person=voter)
         if reason:
             raise NotEligible(reason)
+    elif proposal.voter_standing != Membership.Status.MEMBER:
+        # Suspended since: the ballot stands, but cannot change (the database agrees).
+        raise NotEligible(_("Only members in good standing can vote."))
     code = receipt_code(proposal_id=proposal.pk, voter_id=voter.pk)
     if previous == choice:
         return CastResult(choice=choice, receipt=code, changed=False)

@@ -68,14 +68,24 @@ MSG_ENACT = (
 MSG_WITHDRAW = "bylaw guard: a proposal is withdrawn now, before voting opens"
 MSG_DATES = "bylaw guard: each date of a proposal is written only by its own step"
 MSG_TALLY = "bylaw guard: the tally moves only while voting is open; a decided tally is final"
+MSG_TALLY_STEP = "bylaw guard: a running tally moves by one ballot at a time"
+MSG_TEXT_REVISION = (
+    "bylaw guard: the text changes only together with a new revision holding it, numbered next"
+)
 MSG_DELETE = "bylaw guard: a submitted proposal cannot be deleted"
 MSG_CONTENTS = "bylaw guard: the contents of a proposal are frozen once discussion is over"
 MSG_REVISION = "bylaw guard: revisions are kept in order and never changed"
 MSG_COAUTHOR = (
     "bylaw guard: co-authors are members in good standing invited while the text can change"
 )
-MSG_BALLOT = "bylaw guard: ballots are cast only while voting is open, by the electorate, now"
-MSG_BALLOT_CHANGE = "bylaw guard: a ballot changes only its choice, while voting is open, now"
+MSG_BALLOT = (
+    "bylaw guard: ballots are cast only while voting is open, by the electorate in good "
+    "standing, now"
+)
+MSG_BALLOT_CHANGE = (
+    "bylaw guard: a ballot changes only its choice, while voting is open, by its voter in good "
+    "standing, now"
+)
 MSG_BALLOT_DELETE = "bylaw guard: ballots cannot be deleted"
 MSG_ROLL_FROZEN = "bylaw guard: an electorate roll is frozen once voting opens"
 MSG_VERSION = (
@@ -92,8 +102,9 @@ MSG_BUDGET_LINE = (
     "bylaw guard: budget lines are opened only by enacting a passed budget proposal, exactly "
     "as voted"
 )
-MSG_ROLE_GRANT = "bylaw guard: a role is granted only by the enacted appointment it names"
-MSG_ROLE_REVOKE = "bylaw guard: a role is removed only by the enacted appointment it names"
+MSG_ROLE_GRANT = "bylaw guard: a role is granted only by the enacted appointment it names, once"
+MSG_ROLE_REVOKE = "bylaw guard: a role is removed only by the enacted appointment it names, once"
+MSG_REPLAY = "bylaw guard: a decision writes each change it contains once"
 
 # --- SQL that states the rules ---------------------------------------------------------------
 
@@ -247,7 +258,7 @@ def _open(d: Dialect) -> str:
     ineligible_on_roll = (
         "EXISTS (SELECT 1 FROM proposals_electorateentry r2 "
         "JOIN members_membership rm ON rm.member_id = r2.member_id "
-        f"WHERE r2.proposal_id = NEW.id AND NOT {eligible(d, 'rm', 'NEW')})"
+        f"WHERE r2.proposal_id = NEW.id AND NOT COALESCE({eligible(d, 'rm', 'NEW')}, FALSE))"
     )
     return (
         f"{OPENING} AND (NEW.electorate_size IS NULL OR NEW.electorate_size <> {on_roll} "
@@ -339,6 +350,15 @@ def _proposal_guards() -> list[Guard]:
                     MSG_FROZEN_TEXT,
                     lambda d: f"OLD.state NOT IN ({EDITABLE}) AND {d.any_distinct(TEXT)}",
                 ),
+                Rule(
+                    MSG_TEXT_REVISION,
+                    lambda d: (
+                        f"{d.any_distinct(TEXT)} AND (NEW.revision <> OLD.revision + 1 "
+                        "OR NOT EXISTS (SELECT 1 FROM proposals_proposalrevision tr "
+                        "WHERE tr.proposal_id = NEW.id AND tr.number = NEW.revision "
+                        "AND tr.title = NEW.title AND tr.body = NEW.body))"
+                    ),
+                ),
                 Rule(MSG_FROZEN, lambda d: f"NOT {SUBMITTING} AND {d.any_distinct(SCHEDULE)}"),
                 Rule(MSG_SUBMIT, _submit),
                 Rule(
@@ -377,6 +397,15 @@ def _proposal_guards() -> list[Guard]:
                         f"OR (NEW.state = {literal(State.VOTING)} "
                         f"AND NOT {d.is_pending('NEW.voting_closes_at')}))"
                     ),
+                ),
+                # A running tally moves as ballots do: one ballot added, or
+                # one choice moved from one count to another.
+                Rule(
+                    MSG_TALLY_STEP,
+                    f"NEW.state = {literal(State.VOTING)} AND ("
+                    + " OR ".join(f"ABS(NEW.{c} - OLD.{c}) > 1" for c in COUNTS)
+                    + " OR (NEW.yes_count + NEW.no_count + NEW.abstain_count) - "
+                    "(OLD.yes_count + OLD.no_count + OLD.abstain_count) NOT IN (0, 1))",
                 ),
             ),
             name="tally",
@@ -474,12 +503,14 @@ def _contents_guards() -> list[Guard]:
 
 
 def _window(d: Dialect) -> str:
-    """NEW (a ballot) is by a member on the roll of a vote open now."""
+    """NEW (a ballot) is by a member on the roll of a vote open now, still in
+    good standing (a member suspended since the opening does not vote)."""
     return (
-        "EXISTS (SELECT 1 FROM proposals_proposal bp JOIN proposals_electorateentry be "
+        "(EXISTS (SELECT 1 FROM proposals_proposal bp JOIN proposals_electorateentry be "
         "ON be.proposal_id = bp.id WHERE bp.id = NEW.proposal_id "
         f"AND be.member_id = NEW.voter_id AND bp.state = {literal(State.VOTING)} "
-        f"AND {d.has_passed('bp.voting_opens_at')} AND {d.is_pending('bp.voting_closes_at')})"
+        f"AND {d.has_passed('bp.voting_opens_at')} AND {d.is_pending('bp.voting_closes_at')}) "
+        f"AND {in_good_standing('NEW.voter_id')})"
     )
 
 
@@ -549,6 +580,11 @@ def _version_rules() -> tuple[Rule, ...]:
             ),
         ),
         Rule(
+            MSG_REPLAY,
+            "NEW.enacted_by_id IS NOT NULL AND EXISTS (SELECT 1 FROM governance_bylawversion rv "
+            "WHERE rv.enacted_by_id = NEW.enacted_by_id AND rv.article_id = NEW.article_id)",
+        ),
+        Rule(
             MSG_CLASS,
             "NEW.enacted_by_id IS NOT NULL "
             "AND (SELECT vp.decision_class FROM proposals_proposal vp "
@@ -615,7 +651,10 @@ def _artifact_guards() -> list[Guard]:
                     lambda d: (
                         "NEW.granted_by_proposal_id IS NOT NULL AND (NOT "
                         f"{enactable(d, 'NEW.granted_by_proposal_id', Kind.APPOINTMENT)} "
-                        f"OR NOT {_appointment('NEW.granted_by_proposal_id', 'grant')})"
+                        f"OR NOT {_appointment('NEW.granted_by_proposal_id', 'grant')} "
+                        "OR EXISTS (SELECT 1 FROM members_roleassignment rg "
+                        "WHERE rg.granted_by_proposal_id = NEW.granted_by_proposal_id "
+                        "AND rg.member_id = NEW.member_id AND rg.role = NEW.role))"
                     ),
                 ),
             ),
@@ -628,9 +667,13 @@ def _artifact_guards() -> list[Guard]:
                 Rule(
                     MSG_ROLE_REVOKE,
                     lambda d: (
-                        "NEW.revoked_by_proposal_id IS NOT NULL AND (NOT "
+                        "NEW.revoked_by_proposal_id IS NOT NULL "
+                        "AND OLD.revoked_by_proposal_id IS NULL AND (NOT "
                         f"{enactable(d, 'NEW.revoked_by_proposal_id', Kind.APPOINTMENT)} "
-                        f"OR NOT {_appointment('NEW.revoked_by_proposal_id', 'remove')})"
+                        f"OR NOT {_appointment('NEW.revoked_by_proposal_id', 'remove')} "
+                        "OR EXISTS (SELECT 1 FROM members_roleassignment rr "
+                        "WHERE rr.revoked_by_proposal_id = NEW.revoked_by_proposal_id "
+                        "AND rr.member_id = NEW.member_id AND rr.role = NEW.role))"
                     ),
                 ),
             ),

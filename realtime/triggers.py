@@ -21,8 +21,10 @@ from __future__ import annotations
 from kernel.guards import Dialect, Guard, Rule, TriggerSet, literal
 from members.roles import Role
 from members.triggers import holds_role, in_good_standing
+from proposals.phases import PHASES
 from realtime.models import Argument, ModerationAction
 
+DEBATABLE = ", ".join(literal(s) for s, phase in PHASES.items() if phase.is_debatable)
 S = Argument.Status
 M = ModerationAction.Action
 
@@ -39,7 +41,12 @@ MSG_MODERATION = (
     "debate guard: stewards hide with a public reason; the author may ask once for review; "
     "another steward restores or confirms, with a public reason"
 )
-MSG_REVISION = "debate guard: revisions are numbered in order, the first holding the message"
+MSG_REVISION = (
+    "debate guard: revisions are written now, numbered in order, the first holding the message, "
+    "the next one the edit of a visible message"
+)
+MSG_DEBATE = "debate guard: a debate belongs to its proposal for good, and its events only add up"
+MSG_CLOSED = "debate guard: a debate takes new messages only while its proposal is debated"
 
 LATEST = (
     "(SELECT m.{} FROM realtime_moderationaction m WHERE m.argument_id = NEW.id "
@@ -94,9 +101,28 @@ def guards() -> TriggerSet:
     return TriggerSet(
         guards=(
             Guard(
+                "realtime_debate",
+                "UPDATE",
+                (
+                    Rule(
+                        MSG_DEBATE,
+                        lambda d: (
+                            f"{d.any_distinct(['proposal_id', 'created_at'])} "
+                            "OR NEW.last_seq < OLD.last_seq"
+                        ),
+                    ),
+                ),
+            ),
+            Guard(
                 "realtime_argument",
                 "INSERT",
                 (
+                    Rule(
+                        MSG_CLOSED,
+                        "(SELECT dp.state FROM proposals_proposal dp JOIN realtime_debate dd "
+                        "ON dd.proposal_id = dp.id WHERE dd.id = NEW.debate_id) "
+                        f"NOT IN ({DEBATABLE})",
+                    ),
                     Rule(
                         MSG_POST,
                         lambda d: (
@@ -146,9 +172,15 @@ def guards() -> TriggerSet:
                 (
                     Rule(
                         MSG_REVISION,
-                        f"NEW.number <> {next_revision} OR (NEW.number = 1 AND NOT EXISTS "
-                        "(SELECT 1 FROM realtime_argument a WHERE a.id = NEW.argument_id "
-                        "AND a.body = NEW.body AND a.body_html = NEW.body_html))",
+                        lambda d: (
+                            f"NEW.number <> {next_revision} OR {d.not_now('NEW.created_at')} "
+                            "OR (NEW.number = 1 AND NOT EXISTS (SELECT 1 FROM realtime_argument a "
+                            "WHERE a.id = NEW.argument_id AND a.body = NEW.body "
+                            "AND a.body_html = NEW.body_html)) "
+                            "OR (NEW.number > 1 AND NOT EXISTS (SELECT 1 FROM realtime_argument a "
+                            "WHERE a.id = NEW.argument_id AND a.revision_count = NEW.number - 1 "
+                            f"AND a.status = {literal(S.VISIBLE)}))"
+                        ),
                     ),
                 ),
             ),
@@ -171,5 +203,8 @@ def guards() -> TriggerSet:
             "realtime_moderationaction": "debate guard: the moderation log is append-only",
             "realtime_flag": "debate guard: flags are append-only",
         },
-        no_delete={"realtime_argument": "debate guard: arguments are hidden, never deleted"},
+        no_delete={
+            "realtime_argument": "debate guard: arguments are hidden, never deleted",
+            "realtime_debate": MSG_DEBATE,
+        },
     )

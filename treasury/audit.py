@@ -119,6 +119,27 @@ def _thresholds() -> tuple[list[str], list[int]]:
     return times, values
 
 
+def _fund_problem(payload: dict, line_funds: dict, income_funds: dict) -> str | None:
+    """Restricted money stays in its fund (the same rule as the ledger guard)."""
+    kind = payload.get("kind")
+    refs = payload.get("references", {})
+    postings = payload.get("postings", [])
+    funds = {p["fund"] for p in postings}
+    if kind == "transfer":
+        net: dict[str, int] = defaultdict(int)
+        for posting in postings:
+            net[posting["fund"]] += posting["amount"]
+        if any(net.values()):
+            return "a transfer moves money from one fund to another"
+    line = refs.get("budget_line")
+    if kind == "expense" and line in line_funds and funds != {line_funds[line]}:
+        return "an expense is not paid from its budget line's fund"
+    income = refs.get("fee_of")
+    if kind == "fee" and income in income_funds and not funds <= income_funds[income]:
+        return "a fee is not taken from the fund of its income"
+    return None
+
+
 def _shape_problem(payload: dict, threshold: int) -> str | None:
     kind = payload.get("kind")
     refs = payload.get("references", {})
@@ -160,11 +181,21 @@ def _shape_problem(payload: dict, threshold: int) -> str | None:
 def verify_spending(audit: Audit) -> None:
     times, values = _thresholds()
     spent: dict[int, int] = defaultdict(int)
+    line_funds = {
+        line["budget_line"]: line["fund"]
+        for *_rest, payload in journal_events("budget.lines_opened")
+        for line in payload["lines"]
+    }
+    income_funds: dict[int, set[str]] = {}
     for entry_seq, at, _txn, payload in _entries():
         threshold = values[bisect.bisect_right(times, at) - 1]
-        problem = _shape_problem(payload, threshold)
+        problem = _shape_problem(payload, threshold) or _fund_problem(
+            payload, line_funds, income_funds
+        )
         if problem:
             audit.report(f"ledger entry {entry_seq}", problem)
+        if payload.get("kind") in INCOME_KINDS:
+            income_funds[payload["transaction"]] = {p["fund"] for p in payload["postings"]}
         for posting in payload.get("postings", []):
             if posting["account"].startswith(chart.BUDGET_LINE_ACCOUNT_PREFIX):
                 line = posting["account"].removeprefix(chart.BUDGET_LINE_ACCOUNT_PREFIX)

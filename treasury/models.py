@@ -327,6 +327,10 @@ class Expense(models.Model):
                 condition=~Q(status="posted") | Q(transaction__isnull=False),
                 name="treasury_expense_posted_has_transaction",
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "posted", "declined"]),
+                name="treasury_expense_status_valid",
+            ),
         ]
         indexes = [models.Index(fields=["budget_line", "status"])]
 

@@ -335,6 +335,31 @@ def _check_kind(
         raise InvalidInput(
             _("A transfer moves money between asset accounts only."), code="wrong_accounts"
         )
+    per_fund: dict[int, int] = {}
+    for _account, fund, amount in lines:
+        per_fund[fund.pk] = per_fund.get(fund.pk, 0) + amount
+    if kind == TransactionKind.TRANSFER and any(per_fund.values()):
+        raise InvalidInput(
+            _("A transfer keeps money in its fund: restricted money is spent only as voted."),
+            code="wrong_fund",
+        )
+    if (
+        kind == TransactionKind.EXPENSE
+        and budget_line is not None
+        and set(per_fund) != {budget_line.fund_id}
+    ):
+        raise InvalidInput(
+            _("An expense is paid from the fund its budget line was voted in."), code="wrong_fund"
+        )
+    if (
+        kind == TransactionKind.FEE
+        and fee_of is not None
+        and not set(per_fund) <= set(fee_of.postings.values_list("fund_id", flat=True))
+    ):
+        raise InvalidInput(
+            _("A platform fee is taken from the fund of the income it was withheld from."),
+            code="wrong_fund",
+        )
     if kind == TransactionKind.FEE and (
         fee_of is None
         or not only(

@@ -60,6 +60,10 @@ MSG_FEE = (
     "income, and moves money from an asset account to the fee account only"
 )
 MSG_TRANSFER = "ledger guard: a transfer moves money between asset accounts only"
+MSG_FUNDS = (
+    "ledger guard: restricted money stays in its fund: a transfer keeps each fund's total, an "
+    "expense is paid from its budget line's fund, a fee from its income's"
+)
 MSG_EXPENSE = (
     "ledger guard: an expense draws on its own budget line's account, from asset accounts, "
     "with a receipt"
@@ -98,7 +102,9 @@ def _kind(kind) -> str:
 
 
 def _any_posting_except(allowed: str) -> str:
-    return f"EXISTS (SELECT 1 {POSTINGS} AND NOT ({allowed}))"
+    # NULL-safe: an account with no budget line must not slip through a
+    # comparison with one.
+    return f"EXISTS (SELECT 1 {POSTINGS} AND NOT COALESCE(({allowed}), FALSE))"
 
 
 def _posting_rules() -> tuple[Rule, ...]:
@@ -155,7 +161,23 @@ def _posting_rules() -> tuple[Rule, ...]:
         ),
         Rule(
             MSG_TRANSFER,
-            f"{_kind(K.TRANSFER)} AND " + _any_posting_except("ta.type = 'asset'"),
+            f"{_kind(K.TRANSFER)} AND (" + _any_posting_except("ta.type = 'asset'") + " OR "
+            "EXISTS (SELECT 1 FROM (SELECT tf.fund_id, SUM(tf.amount_cents) AS net "
+            "FROM treasury_posting tf WHERE tf.transaction_id = NEW.id GROUP BY tf.fund_id) "
+            "per_fund WHERE per_fund.net <> 0))",
+        ),
+        Rule(
+            MSG_FUNDS,
+            f"{_kind(K.EXPENSE)} AND "
+            + _any_posting_except(
+                "tp.fund_id = (SELECT bl.fund_id FROM treasury_budgetline bl "
+                "WHERE bl.id = NEW.budget_line_id)"
+            )
+            + f" OR {_kind(K.FEE)} AND "
+            + _any_posting_except(
+                "tp.fund_id IN (SELECT ip.fund_id FROM treasury_posting ip "
+                "WHERE ip.transaction_id = NEW.fee_of_id)"
+            ),
         ),
         Rule(
             MSG_EXPENSE,
@@ -293,7 +315,8 @@ def _other_guards() -> list[Guard]:
                 Rule(
                     MSG_EXPENSE_FLOW,
                     lambda d: (
-                        f"OLD.status <> {pending} OR "
+                        f"OLD.status <> {pending} OR NEW.status NOT IN ({pending}, "
+                        f"{literal(Expense.Status.POSTED)}, {literal(Expense.Status.DECLINED)}) OR "
                         + d.any_distinct(
                             [
                                 "budget_line_id",

@@ -326,3 +326,42 @@ def test_before_voting_opens_there_is_no_roll(community, client):
     response = client.get(f"/api/v1/proposals/{proposal.pk}/roll/")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_restricted_money_moved_to_another_fund_is_reported(community):
+    """The owner posts, guards lifted, a transfer that takes grant money out of
+    its restricted fund, with a perfectly valid ledger entry."""
+    from governance import journal
+    from treasury.models import Fund, LedgerEntry, Transaction
+    from treasury.services import _payload
+
+    bob = community["bob"]
+    youth = treasury.create_fund(
+        actor=bob, slug="youth", name="Youth grant", is_restricted=True, purpose="Workshops"
+    )
+    general = Fund.objects.get(slug="general")
+    bank, cash = Account.objects.get(code="assets:bank"), Account.objects.get(code="assets:cash")
+    lines = [(cash, general, 1_000), (bank, youth, -1_000)]
+    with as_owner():
+        txn = Transaction.objects.create(
+            date=date.today(),
+            description="Petty cash",
+            kind="transfer",
+            recorded_by=bob,
+            posted_at=timezone.now(),
+            status="posted",
+        )
+        for account, fund, amount in lines:
+            Posting.objects.create(transaction=txn, account=account, fund=fund, amount_cents=amount)
+        journal.append_to_chain(
+            model=LedgerEntry,
+            kind="treasury.transfer",
+            actor="bob",
+            payload=_payload(txn, lines),
+            transaction=txn,
+        )
+    assert findings("ledger", "balances") == []  # the books agree with the ledger...
+    assert findings("spending") == [  # ...but the money left its fund
+        f"[spending] ledger entry {txn.ledger_entry.seq}: a transfer moves money from one "
+        "fund to another"
+    ]

@@ -212,7 +212,7 @@ def test_in_production_the_application_cannot_move_the_guard_clock():
         guards.install(connection)
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('commons.now', '2001-01-01T00:00:00Z', false)")
-            cursor.execute("SELECT commons_now(), now()")
+            cursor.execute("SELECT commons_now(), statement_timestamp()")
             guard_now, database_now = cursor.fetchone()
     guards.install(connection)
     assert guard_now == database_now

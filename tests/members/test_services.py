@@ -30,10 +30,12 @@ def test_applicant_admitted_becomes_member_with_tenure_starting_now(community):
     entry = JournalEntry.objects.order_by("-seq").first()
     assert journal_length() == before + 1
     assert entry.kind == "member.admitted"
+    change = applicant.standing_changes.order_by("pk").last()
     assert entry.payload == {
         "member": "newcomer",
         "authority": "self",
         "at": journal.chain_timestamp(membership.admitted_at),
+        "change": change.pk,
     }
 
 
