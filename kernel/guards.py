@@ -310,7 +310,12 @@ def _key_guards(tables: set[str]) -> list[Guard]:
         Guard(
             table,
             "UPDATE",
-            (Rule("guard: a guarded row's key never changes", f"NEW.{keys[table]} <> OLD.{keys[table]}"),),
+            (
+                Rule(
+                    "guard: a guarded row's key never changes",
+                    f"NEW.{keys[table]} <> OLD.{keys[table]}",
+                ),
+            ),
             name="key",
         )
         for table in sorted(tables)
