@@ -135,31 +135,3 @@ def journal_export_chunk(
     if not entries:
         return "", after
     return "".join(export_line(e) + "\n" for e in entries), entries[-1].seq
-
-
-def bylaw_versions_not_in_journal() -> list[str]:
-    """Bylaw versions whose text the journal does not attest.
-
-    The founding act journals version 1 of each article (genesis), and every
-    enactment journals `bylaw.version_created`, each with the SHA-256 of the
-    text. A version written any other way (triggers disabled, a forged
-    proposal) has no matching entry and is listed as "slug vN"."""
-    import hashlib
-
-    attested: set[tuple[str, int, str]] = set()
-    genesis = JournalEntry.objects.filter(kind="genesis").order_by("seq").first()
-    if genesis is not None:
-        for article in genesis.payload.get("charter", []):
-            attested.add((article["slug"], article["version"], article["text_sha256"]))
-    for payload in JournalEntry.objects.filter(kind="bylaw.version_created").values_list(
-        "payload", flat=True
-    ):
-        attested.add((payload["article"], payload["version"], payload["text_sha256"]))
-    missing = []
-    for version in BylawVersion.objects.select_related("article").order_by(
-        "article__position", "article__slug", "number"
-    ):
-        digest = hashlib.sha256(version.text.encode("utf-8")).hexdigest()
-        if (version.article.slug, version.number, digest) not in attested:
-            missing.append(f"{version.article.slug} v{version.number}")
-    return missing

@@ -81,7 +81,7 @@ def _compare_postings(audit: Audit, entries: list) -> None:
         if payload.get("transaction") != txn_id or payload.get("postings") != stored[txn_id]:
             audit.report(
                 f"ledger entry {entry_seq}",
-                f"differs from the postings of transaction #{txn_id} in the database",
+                f"does not match the postings of transaction #{txn_id} in the database",
             )
 
 

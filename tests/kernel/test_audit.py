@@ -202,7 +202,7 @@ def test_a_posting_moved_to_another_account_is_reported(community):
     with as_owner():
         Posting.objects.filter(transaction=income, amount_cents__lt=0).update(account=fees)
     reported = findings("ledger", "balances")
-    assert any("differs from the postings" in line for line in reported)
+    assert any("does not match the postings" in line for line in reported)
     assert any("account" in line and "balance" in line for line in reported)
 
 

@@ -4,7 +4,8 @@
 
 Exports the journal exactly as the public export does and checks it with
 `governance/chain.py`; also checks that the stored chain head names the last
-entry, and that every bylaw version's text is attested by the journal.
+entry, and that every bylaw version is attested by the journal (the audit's
+`bylaws` check; `manage.py audit` runs every check).
 Exit status 0 prints "OK ... head SEQ:HASH"; otherwise the command fails
 naming the first bad seq (or the unattested bylaw versions)."""
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from governance import chain, selectors
+from kernel import audit
 
 
 def _head(text: str) -> tuple[int, str]:
@@ -53,7 +55,7 @@ class Command(BaseCommand):
                 f"{result.head_seq}:{result.head_hash} (entries missing or added outside "
                 "the journal)."
             )
-        unattested = selectors.bylaw_versions_not_in_journal()
+        unattested = [f.subject.removeprefix("bylaw ") for f in audit.run(only=["bylaws"]).findings]
         if unattested:
             raise CommandError(
                 "Bylaw check FAILED: these bylaw versions are not attested by the journal "
