@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from governance import chain
+from kernel import chain
 
 ACCOUNTS = [
     "assets:bank:checking",

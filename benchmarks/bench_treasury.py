@@ -61,8 +61,8 @@ def build(db_path: Path, count: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from governance import chain
-    from governance.models import ChainHead
+    from kernel import chain
+    from kernel.models import ChainHead
     from members.models import Member
     from treasury import triggers
     from treasury.models import Account, Fund, LedgerEntry, Posting, Transaction

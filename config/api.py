@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 
 
 def exception_handler(exc, context):

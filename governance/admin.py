@@ -12,7 +12,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
 from governance import services
-from governance.models import BylawArticle, BylawVersion, ChainHead, JournalEntry
+from governance.models import BylawArticle, BylawVersion, JournalEntry
+from kernel.models import ChainHead
 
 REFUSED = gettext_lazy(
     "The governance record is read-only in the admin: bylaws change only by enactment of a "

@@ -23,10 +23,10 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from config.errors import InvalidInput, NotFound
 from governance import selectors, services
 from governance.errors import GuardViolation
 from governance.models import BylawArticle
+from kernel.errors import InvalidInput, NotFound
 
 WRITE_REFUSED = gettext_lazy(
     "Bylaws change only by enactment of a passed proposal: submit an amendment proposal, "

@@ -1,6 +1,6 @@
 """What the audit recomputes for governance: the journal and the bylaws.
 
-- ``journal``: the journal verifies with `governance/chain.py` (against a
+- ``journal``: the journal verifies with `kernel/chain.py` (against a
   saved head, if given) and the stored head names its last entry.
 - ``bylaws``: every bylaw version is attested by the journal (the genesis, or
   a ``bylaw.version_created`` entry with the same article, number, title,
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import hashlib
 
-from governance import chain, selectors
+from governance import selectors
 from governance.models import BylawVersion, JournalEntry
+from kernel import chain
 from kernel.audit import Audit, check
 
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kernel.models import ChainedEntry
+
 
 class ArticleClass(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary")
@@ -77,38 +79,6 @@ class BylawVersion(models.Model):
         return self.article_class == ArticleClass.ENTRENCHED
 
 
-class ChainedEntry(models.Model):
-    """Fields of an entry in a hash chain; the rule is in `governance/chain.py`.
-
-    Each concrete chain names itself in `chain_name`; its `ChainHead` row has
-    that name. The guards find every chain through this class."""
-
-    chain_name: str = ""
-
-    seq = models.PositiveBigIntegerField(primary_key=True)
-    at = models.CharField(max_length=40)  # UTC ISO 8601, exactly as hashed
-    kind = models.CharField(max_length=64)
-    actor = models.CharField(max_length=150, blank=True)
-    payload = models.JSONField()
-    prev = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["seq"]
-
-    def as_export(self) -> dict:
-        return {
-            "seq": self.seq,
-            "at": self.at,
-            "kind": self.kind,
-            "actor": self.actor,
-            "payload": self.payload,
-            "prev": self.prev,
-            "hash": self.hash,
-        }
-
-
 class JournalEntry(ChainedEntry):
     """The public governance journal: every governance event, in order."""
 
@@ -121,14 +91,3 @@ class JournalEntry(ChainedEntry):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind}"
-
-
-class ChainHead(models.Model):
-    """The latest (seq, hash) of each chain; locked to serialize appends."""
-
-    name = models.CharField(max_length=32, primary_key=True)
-    seq = models.PositiveBigIntegerField(default=0)
-    hash = models.CharField(max_length=64)
-
-    def __str__(self) -> str:
-        return f"{self.name} {self.seq}:{self.hash[:12]}"

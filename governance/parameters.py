@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from config.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 PARAMETERS_ARTICLE = "decision-rules"
 DECISION_CLASSES = ("ordinary", "budget", "entrenched")

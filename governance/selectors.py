@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from governance.models import BylawArticle, BylawVersion, ChainHead, JournalEntry
+from governance.models import BylawArticle, BylawVersion, JournalEntry
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters
+from kernel.chains import head_of
 
 
 def current_versions() -> list[BylawVersion]:
@@ -45,13 +46,8 @@ def is_founded() -> bool:
     return JournalEntry.objects.exists()
 
 
-def journal_head(chain_name: str = "governance") -> tuple[int, str]:
-    head = ChainHead.objects.filter(name=chain_name).first()
-    if head is None:
-        from governance.chain import GENESIS_PREV
-
-        return 0, GENESIS_PREV
-    return head.seq, head.hash
+def journal_head() -> tuple[int, str]:
+    return head_of(JournalEntry.chain_name)
 
 
 def journal_entries(*, after: int = 0, kinds: list[str] | None = None) -> QuerySet[JournalEntry]:

@@ -16,10 +16,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from governance import chain, selectors
+from governance import selectors
 from governance.decisions import decide_for
 from governance.models import BylawArticle
 from governance.parameters import DECISION_CLASSES, PARAMETERS_ARTICLE
+from kernel import chain
 
 JOURNAL_PAGE_SIZE = 50
 CHAIN_SOURCE = Path(chain.__file__)

@@ -13,9 +13,10 @@ class KernelConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from kernel import checks, clock, guards  # noqa: F401 (checks register themselves)
+        from kernel import chains, checks, clock, guards  # noqa: F401 (checks register themselves)
 
         connection_created.connect(clock.on_connection_created, dispatch_uid="kernel.clock")
         # Guards are code, like views: every `migrate` (and every test flush)
         # ends with exactly the guards that the code defines.
         post_migrate.connect(guards.on_post_migrate, sender=self, dispatch_uid="kernel.guards")
+        post_migrate.connect(chains.create_heads, sender=self, dispatch_uid="kernel.heads")

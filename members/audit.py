@@ -102,7 +102,7 @@ def _all_entries():
 
 
 def _iso(moment) -> str:
-    from governance.journal import chain_timestamp
+    from kernel.chains import chain_timestamp
 
     return chain_timestamp(moment)
 

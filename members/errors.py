@@ -1,4 +1,4 @@
-from config.errors import Conflict, InvalidInput, NotAllowed
+from kernel.errors import Conflict, InvalidInput, NotAllowed
 
 
 class AlreadyLeft(Conflict):

@@ -17,8 +17,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.errors import DomainError, NotAllowed
 from governance import selectors as governance_selectors
+from kernel.errors import DomainError, NotAllowed
 from members import selectors, services
 from members.errors import AdmissionNotByApproval, NotSteward
 from members.forms import (

@@ -9,7 +9,7 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import NotFound
+from kernel.errors import NotFound
 from proposals import selectors, services
 from proposals.models import Choice, Kind, Proposal
 

@@ -20,8 +20,8 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from governance.decisions import decide_for
-from governance.journal import chain_timestamp
 from kernel.audit import Audit, check
+from kernel.chains import chain_timestamp
 from members.audit import replay_standings
 from proposals.models import Ballot, ElectorateEntry, Proposal, State
 from proposals.phases import DECIDED_STATES

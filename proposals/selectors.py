@@ -13,8 +13,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import NotFound
 from governance.decisions import Outcome, decide_for
+from kernel.errors import NotFound
 from proposals.models import (
     CLOSED_STATES,
     Ballot,

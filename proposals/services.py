@@ -25,13 +25,13 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from config.errors import DomainError, NotFound
 from governance import journal
-from governance.chain import canonical_json
 from governance.decisions import decide_for
 from governance.errors import GuardViolation, NotEnactable
 from governance.selectors import current_parameters, is_founded
 from governance.services import clean_amendment, enact_article_version, required_decision_class
+from kernel.chain import canonical_json
+from kernel.errors import DomainError, NotFound
 from members.models import Member, Membership
 from members.permissions import has_object_role
 from members.roles import APPOINTED_ROLES

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from config.errors import DomainError, NotFound
 from governance.selectors import current_version, current_versions
+from kernel.errors import DomainError, NotFound
 from members.models import Member
 from proposals import selectors, services
 from proposals.forms import (

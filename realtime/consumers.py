@@ -21,7 +21,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from realtime import events, fanout, selectors, services
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@ the API, and to the `code` of a websocket error frame."""
 
 from __future__ import annotations
 
-from config.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
+from kernel.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotFound
 
 
 class DebateNotFound(NotFound):

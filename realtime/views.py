@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from realtime import selectors, services
 
 

@@ -16,7 +16,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import InvalidInput
+from kernel.errors import InvalidInput
 from treasury import selectors
 from treasury.money import currency
 

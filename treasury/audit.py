@@ -1,6 +1,6 @@
 """What the audit recomputes for the treasury, from the ledger and the journal.
 
-- ``ledger``: the ledger verifies with `governance/chain.py` (against a saved
+- ``ledger``: the ledger verifies with `kernel/chain.py` (against a saved
   head, if given), the stored head names its last entry, every entry's
   postings are exactly its transaction's, and every posted transaction has
   its entry.
@@ -19,9 +19,9 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 
-from governance import chain
 from governance.audit import genesis_payload, journal_events
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters
+from kernel import chain
 from kernel.audit import Audit, check
 from treasury import chart, selectors
 from treasury.models import INCOME_KINDS, BudgetLine, LedgerEntry, Posting, Transaction

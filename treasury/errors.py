@@ -1,6 +1,6 @@
-"""Domain errors of the treasury (see `config.errors`)."""
+"""Domain errors of the treasury (see `kernel.errors`)."""
 
-from config.errors import Conflict, InvalidInput, NotAllowed
+from kernel.errors import Conflict, InvalidInput, NotAllowed
 
 
 class Unbalanced(InvalidInput):

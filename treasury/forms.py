@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import InvalidInput
+from kernel.errors import InvalidInput
 from treasury.models import PaymentMethod
 from treasury.money import currency, parse_amount
 from treasury.selectors import budget_lines, fund_choices

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from governance.models import ChainedEntry
+from kernel.models import ChainedEntry
 
 
 class AccountType(models.TextChoices):

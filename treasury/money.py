@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from config.errors import InvalidInput
+from kernel.errors import InvalidInput
 
 _AMOUNT = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
 

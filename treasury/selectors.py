@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet, Sum
 
-from governance.chain import GENESIS_PREV
-from governance.models import ChainHead
+from kernel.chains import head_of
 from members.selectors import has_role
 from treasury.models import (
     Account,
@@ -22,6 +21,7 @@ from treasury.models import (
     BudgetLine,
     Expense,
     Fund,
+    LedgerEntry,
     Posting,
     Transaction,
 )
@@ -36,10 +36,7 @@ def fund_choices() -> list[tuple[str, str]]:
 
 
 def ledger_head() -> tuple[int, str]:
-    head = ChainHead.objects.filter(name="ledger").first()
-    if head is None:
-        return 0, GENESIS_PREV
-    return head.seq, head.hash
+    return head_of(LedgerEntry.chain_name)
 
 
 def can_read_withheld(person) -> bool:

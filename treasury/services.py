@@ -22,9 +22,10 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from governance import journal
 from governance.selectors import current_parameters
+from kernel.chains import actor_name, append_to_chain
+from kernel.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from members.selectors import has_role
 from treasury import chart
 from treasury.errors import (
@@ -73,10 +74,6 @@ RECEIPT_TYPES = {
 def _require_treasurer(actor) -> None:
     if not has_role(actor, "treasurer"):
         raise NotTreasurer(_("Only a treasurer can record money in the ledger."))
-
-
-def _actor_name(actor) -> str:
-    return journal.actor_name(actor)
 
 
 def _fund(slug: str) -> Fund:
@@ -293,10 +290,10 @@ def _post(
             )
             Transaction.objects.filter(pk=txn.pk).update(status=Transaction.Status.POSTED)
             txn.status = Transaction.Status.POSTED
-            journal.append_to_chain(
+            append_to_chain(
                 model=LedgerEntry,
                 kind=f"treasury.{kind}",
-                actor=_actor_name(approved_by or actor),
+                actor=actor_name(approved_by or actor),
                 payload=_payload(txn, lines),
                 transaction=txn,
             )
@@ -388,9 +385,9 @@ def _check_kind(
 
 
 def _payload(txn: Transaction, lines: list[tuple[Account, Fund, int]]) -> dict[str, Any]:
-    references: dict[str, Any] = {"recorded_by": _actor_name(txn.recorded_by)}
+    references: dict[str, Any] = {"recorded_by": actor_name(txn.recorded_by)}
     if txn.approved_by_id:
-        references["approved_by"] = _actor_name(txn.approved_by)
+        references["approved_by"] = actor_name(txn.approved_by)
     if txn.external_reference:
         references["external_reference"] = txn.external_reference
     if txn.proposal_id:

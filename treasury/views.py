@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from config.errors import DomainError, NotAllowed
+from kernel.errors import DomainError, NotAllowed
 from members.selectors import has_role
 from treasury import charts, selectors, services
 from treasury.forms import (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from governance import chain
+from kernel import chain
 from tests.factories import found, make_member
 from tests.proposals.helpers import pass_budget
 from tests.treasury.conftest import receipt_file

@@ -8,9 +8,10 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from governance import chain, journal
+from governance import journal
 from governance.models import JournalEntry
 from governance.selectors import journal_head
+from kernel import chain
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from governance import chain
+from kernel import chain
 
 CHAIN_PY = Path(chain.__file__).resolve()
 AT = "2024-03-01T12:00:00.000000Z"

@@ -20,10 +20,11 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from governance import chain, selectors
+from governance import selectors
 from governance.errors import GuardViolation, NotEnactable
-from governance.models import BylawArticle, BylawVersion, ChainHead, JournalEntry
-from kernel import guards
+from governance.models import BylawArticle, BylawVersion, JournalEntry
+from kernel import chain, guards
+from kernel.models import ChainHead
 from proposals import services as proposal_services
 from tests.factories import make_member
 from tests.proposals.helpers import MINUTE, amend, draft, hold_vote, lifecycle_days

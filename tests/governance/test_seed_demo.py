@@ -1,8 +1,8 @@
 import pytest
 from django.core.management import call_command
 
-from governance import chain
 from governance.models import JournalEntry
+from kernel import chain
 from members.models import Member
 from proposals.models import Proposal, State
 

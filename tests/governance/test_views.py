@@ -132,7 +132,7 @@ def test_audit_page_shows_the_current_head_and_the_steps(client, community):
 def test_chain_py_is_served_as_a_python_attachment_from_the_file(client, db):
     from pathlib import Path
 
-    from governance import chain
+    from kernel import chain
 
     response = client.get(reverse("governance:chain_source"))
     assert response.status_code == 200

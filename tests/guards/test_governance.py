@@ -9,11 +9,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from governance import chain, journal
+from governance import journal
 from governance.errors import GuardViolation
-from governance.models import BylawArticle, BylawVersion, ChainHead, JournalEntry
+from governance.models import BylawArticle, BylawVersion, JournalEntry
 from governance.selectors import current_version
 from governance.services import enact_article_version
+from kernel import chain
+from kernel.models import ChainHead
 from proposals import services
 from proposals.models import Amendment, Proposal
 from tests.guards.helpers import DAY, MINUTE, db_time, held, raw, replace_row, rows

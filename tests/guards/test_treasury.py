@@ -8,8 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from config.errors import InvalidInput
-from governance import journal
+from kernel.chains import append_to_chain
+from kernel.errors import InvalidInput
 from tests.guards.helpers import DAY, raw, replace_row, rows
 from tests.proposals.helpers import pass_budget
 from treasury import chart, services
@@ -523,7 +523,7 @@ def test_the_ledger_chain_is_append_only_and_holds_only_posted_money(books, atte
             posted_at=timezone.now(),
         )
     with refused("ledger guard: only a posted transaction enters the ledger chain"):
-        journal.append_to_chain(
+        append_to_chain(
             model=LedgerEntry, kind="treasury.transfer", actor="", payload={}, transaction=txn
         )
     assert rows(LedgerEntry) == entries

@@ -16,8 +16,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
-from governance.models import BylawVersion, ChainHead, JournalEntry
+from governance.models import BylawVersion, JournalEntry
 from kernel import audit, guards
+from kernel.models import ChainHead
 from members.models import Membership, RoleAssignment
 from members.services import suspend_member
 from proposals.models import Amendment, Ballot, ElectorateEntry, Proposal
@@ -331,7 +332,7 @@ def test_before_voting_opens_there_is_no_roll(community, client):
 def test_restricted_money_moved_to_another_fund_is_reported(community):
     """The owner posts, guards lifted, a transfer that takes grant money out of
     its restricted fund, with a perfectly valid ledger entry."""
-    from governance import journal
+    from kernel.chains import append_to_chain
     from treasury.models import Fund, LedgerEntry, Transaction
     from treasury.services import _payload
 
@@ -353,7 +354,7 @@ def test_restricted_money_moved_to_another_fund_is_reported(community):
         )
         for account, fund, amount in lines:
             Posting.objects.create(transaction=txn, account=account, fund=fund, amount_cents=amount)
-        journal.append_to_chain(
+        append_to_chain(
             model=LedgerEntry,
             kind="treasury.transfer",
             actor="bob",

@@ -10,7 +10,7 @@ import time_machine
 from django.db import connection, connections
 from django.utils import timezone
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from proposals import services
 from proposals.models import Ballot, Proposal
 from tests.factories import found, make_member

@@ -32,7 +32,7 @@ def appoint_treasurer(community, member) -> None:
 def assert_ledger_invariants() -> None:
     """Every transaction balances with 2+ postings; every account balance is
     the sum of its postings; no budget line is overspent; the chain links up."""
-    from governance import chain
+    from kernel import chain
     from treasury.models import LedgerEntry
 
     for txn in Transaction.objects.prefetch_related("postings"):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from governance import chain
+from kernel import chain
 from tests.treasury.conftest import receipt_file
 from tests.treasury.helpers import today
 from treasury import selectors, services

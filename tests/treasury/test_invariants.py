@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from config.errors import DomainError
+from kernel.errors import DomainError
 from tests.treasury.conftest import enacted_budget, receipt_file
 from tests.treasury.helpers import assert_ledger_invariants, today
 from treasury import services

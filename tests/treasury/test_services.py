@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from config.errors import Conflict, InvalidInput, NotAllowed
 from governance.models import JournalEntry
 from governance.selectors import current_parameters
+from kernel.errors import Conflict, InvalidInput, NotAllowed
 from tests.factories import make_member
 from tests.treasury.conftest import receipt_file
 from tests.treasury.helpers import appoint_treasurer, assert_ledger_invariants, today
@@ -496,7 +496,7 @@ def test_attestation_of_unknown_head_or_by_non_auditor_is_refused(community):
 
 
 def test_absurdly_large_amounts_are_refused_before_they_reach_the_ledger():
-    from config.errors import InvalidInput
+    from kernel.errors import InvalidInput
     from treasury.money import MAX_AMOUNT_CENTS, parse_amount
 
     with pytest.raises(InvalidInput, match="too large"):

@@ -6,8 +6,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from governance.journal import chain_timestamp
-from governance.models import ChainHead
+from kernel.chains import chain_timestamp
+from kernel.models import ChainHead
 from tests.treasury.conftest import receipt_file
 from tests.treasury.helpers import assert_ledger_invariants, today
 from treasury import services

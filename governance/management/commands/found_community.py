@@ -14,9 +14,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from config.errors import DomainError
 from governance import selectors, services
 from governance.models import ArticleClass
+from kernel.errors import DomainError
 from members.models import Member
 
 ROLE_OPTIONS = ("steward", "treasurer", "auditor")

@@ -3,7 +3,7 @@
     manage.py verify_journal [--expect-head SEQ:HASH]
 
 Exports the journal exactly as the public export does and checks it with
-`governance/chain.py`; also checks that the stored chain head names the last
+`kernel/chain.py`; also checks that the stored chain head names the last
 entry, and that every bylaw version is attested by the journal (the audit's
 `bylaws` check; `manage.py audit` runs every check).
 Exit status 0 prints "OK ... head SEQ:HASH"; otherwise the command fails
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import chain, selectors
-from kernel import audit
+from governance import selectors
+from kernel import audit, chain
 
 
 def _head(text: str) -> tuple[int, str]:

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import chain
-from kernel import audit
+from kernel import audit, chain
 
 
 def _head(text: str) -> tuple[str, tuple[int, str]]:

@@ -1,4 +1,4 @@
-"""Re-verify the stored ledger: the hash chain (with `governance/chain.py`,
+"""Re-verify the stored ledger: the hash chain (with `kernel/chain.py`,
 the same code auditors run), that every transaction balances, and that each
 entry's postings are exactly the postings stored in the database.
 
