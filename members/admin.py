@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from rest_framework.authtoken.models import TokenProxy
 
+from kernel.admin import ReadOnlyAdmin, ReadOnlyInline
 from members import services
 from members.models import Member, Membership, RoleAssignment
 
@@ -22,23 +23,9 @@ for model in (TokenProxy, Group):
         admin.site.unregister(model)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Visible to staff, never written through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class MembershipInline(admin.StackedInline):
+class MembershipInline(ReadOnlyInline):
+    template = "admin/edit_inline/stacked.html"
     model = Membership
-    can_delete = False
-    extra = 0
     max_num = 0
     fields = [
         "status",
@@ -49,15 +36,6 @@ class MembershipInline(admin.StackedInline):
         "left_at",
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Member)

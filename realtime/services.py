@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from governance import journal
 from governance.selectors import current_parameters
+from kernel.markdown import render_markdown
 from members.selectors import has_role, is_member
 from realtime import events
 from realtime.errors import (
@@ -41,7 +42,6 @@ from realtime.models import (
     Presence,
     Stance,
 )
-from realtime.rendering import render_markdown
 
 # A connection that has said nothing for this long no longer counts as present
 # (it belonged to a server that died without closing it).

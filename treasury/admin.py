@@ -4,6 +4,7 @@ database refuses any edit or deletion even if the admin tried."""
 
 from django.contrib import admin
 
+from kernel.admin import ReadOnlyAdmin, ReadOnlyInline
 from treasury.models import (
     Account,
     AuditAttestation,
@@ -17,26 +18,10 @@ from treasury.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PostingInline(admin.TabularInline):
+class PostingInline(ReadOnlyInline):
     model = Posting
     fields = ("account", "fund", "amount_cents")
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Transaction)

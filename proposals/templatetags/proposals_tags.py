@@ -5,7 +5,7 @@ from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
-from realtime.rendering import render_markdown
+from kernel.markdown import render_markdown
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-from realtime.rendering import render_markdown
+from kernel.markdown import render_markdown
 
 
 def test_script_tags_are_shown_as_text_not_run():

@@ -1,4 +1,5 @@
-"""Markdown for debate messages: markdown-it-py renders, nh3 sanitizes.
+"""Markdown for everything members write (debate messages, proposal texts,
+needs…): markdown-it-py renders, nh3 sanitizes.
 
 Raw HTML in the source is not rendered (it shows as text), links keep only
 http, https and mailto targets, and every link gets rel="nofollow noopener
