@@ -72,8 +72,8 @@ def open_proposal(voter_count: int, *, bulk: bool):
     from django.db import connection
     from django.utils import timezone
 
-    from governance.services import found_community
     from members.models import Member, Membership
+    from members.services import found_community
     from proposals import services
 
     now = timezone.now()

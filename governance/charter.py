@@ -7,6 +7,8 @@ by vote.
 
 from __future__ import annotations
 
+from governance.errors import InvalidAmendment
+from governance.models import ArticleClass
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
 
 DEFAULT_CHARTER: list[dict] = [
@@ -109,6 +111,42 @@ DEFAULT_CHARTER: list[dict] = [
         ),
     },
 ]
+
+
+RESERVED_SLUGS = {"journal", "audit"}  # page addresses under /bylaws/
+
+
+def validate_charter(data) -> list[dict]:
+    """Check a charter: a non-empty list of articles, each with a slug, a
+    title, a class ("ordinary"/"entrenched") and a text (or "parameters")."""
+    if not isinstance(data, list) or not data:
+        raise InvalidAmendment("The charter must be a non-empty JSON list of articles.")
+    slugs = set()
+    for number, article in enumerate(data, start=1):
+        if not isinstance(article, dict):
+            raise InvalidAmendment(f"Charter article {number} must be a JSON object.")
+        missing = [key for key in ("slug", "title", "class") if not article.get(key)]
+        if "text" not in article and "parameters" not in article:
+            missing.append("text")
+        if missing:
+            raise InvalidAmendment(f"Charter article {number} is missing: {', '.join(missing)}.")
+        slug = article["slug"]
+        if not isinstance(slug, str) or not slug.replace("-", "").replace("_", "").isalnum():
+            raise InvalidAmendment(f"Charter article {number}: slug {slug!r} is not a valid slug.")
+        if slug in slugs:
+            raise InvalidAmendment(f"Charter article {number}: slug {slug!r} appears twice.")
+        if slug in RESERVED_SLUGS:
+            raise InvalidAmendment(f"Charter article {number}: slug {slug!r} is reserved.")
+        slugs.add(slug)
+        if article["class"] not in ArticleClass.values:
+            raise InvalidAmendment(
+                f"Charter article {number} ({slug}): class must be 'ordinary' or 'entrenched'."
+            )
+        if "text" in article and (not isinstance(article["text"], str) or not article["text"]):
+            raise InvalidAmendment(
+                f"Charter article {number} ({slug}): text must be non-empty text."
+            )
+    return data
 
 
 def render_charter(community: str, charter: list[dict] | None = None) -> list[dict]:

@@ -1,9 +1,8 @@
-"""The governance service: the founding act, the bylaws' versions and the
-rules of change.
+"""The governance service: the bylaws' versions and the rules of change.
 
-Bylaw versions are created only here: by the founding act (version 1) and by
-`enact_article_version` when an enacted amendment says so; the database
-refuses every other write.
+Bylaw versions are created only here: by the founding act (`adopt_charter`,
+version 1) and by `enact_article_version` when an enacted amendment says so;
+the database refuses every other write.
 """
 
 from __future__ import annotations
@@ -17,14 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import journal
-from governance.charter import render_charter
+from governance.charter import render_charter, validate_charter
 from governance.errors import AlreadyFounded, InvalidAmendment
 from governance.models import ArticleClass, BylawArticle, BylawVersion, JournalEntry
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
 from governance.selectors import current_parameters, current_version
-from members import services as member_services
-from members.models import Member, Membership
-from members.roles import APPOINTED_ROLES, Role
 
 logger = logging.getLogger(__name__)
 
@@ -34,29 +30,14 @@ def _sha256(text: str) -> str:
 
 
 @transaction.atomic
-def found_community(
-    *,
-    community: str,
-    founders: list[Member],
-    appointments: dict[str, list[Member]] | None = None,
-    charter: list[dict] | None = None,
-) -> JournalEntry:
-    """The founding (genesis) act: adopt the charter, admit the founders and
-    the first role holders, and give them their roles. It happens once.
-
-    Everything it adopts is written while the journal is still empty (the
-    only time the guards accept bylaws, memberships and roles without a
-    vote); then the genesis entry, journal entry 1, records it all. From then
-    on the community decides."""
-    if JournalEntry.objects.select_for_update().exists():
+def adopt_charter(*, community: str, charter: list[dict] | None = None) -> list[dict]:
+    """Write version 1 of every article of the charter (the built-in one, or
+    the one given). Part of the founding act (`members.services.found_community`):
+    only before the journal's first entry do the guards accept bylaws without a
+    vote. Returns the articles as the genesis entry records them."""
+    if JournalEntry.objects.exists():
         raise AlreadyFounded(_("This community has already been founded."))
-    if not founders:
-        raise InvalidAmendment(_("A community needs at least one founder."))
-    appointments = appointments or {}
-    for role in appointments:
-        if role not in [r.value for r in APPOINTED_ROLES]:
-            raise InvalidAmendment(_("Unknown role: %(role)s.") % {"role": role})
-    articles = render_charter(community, charter)
+    articles = render_charter(community, validate_charter(charter) if charter else None)
     now = timezone.now()
     for article in articles:
         record = BylawArticle.objects.create(slug=article["slug"], position=article["position"])
@@ -69,50 +50,17 @@ def found_community(
             parameters=article["parameters"],
             enacted_at=now,
         )
-    people = {m.pk: m for m in founders}
-    for holders in appointments.values():
-        people.update({m.pk: m for m in holders})
-    for person in people.values():
-        membership = member_services.apply_for_membership(member=person, founding=True)
-        if membership.status != Membership.Status.MEMBER:
-            member_services.admit_member(member=person, founding=True)
-    grants = [(founder, Role.FOUNDER) for founder in founders] + [
-        (holder, role) for role, holders in appointments.items() for holder in holders
+    return [
+        {
+            "slug": a["slug"],
+            "title": a["title"],
+            "class": a["class"],
+            "version": 1,
+            "text_sha256": _sha256(a["text"]),
+            "parameters": a["parameters"],
+        }
+        for a in articles
     ]
-    for person, role in grants:
-        member_services.grant_role(member=person, role=role, reason="founding act", founding=True)
-    return journal.record(
-        kind="genesis",
-        actor="",
-        payload={
-            "community": community,
-            "charter": [
-                {
-                    "slug": a["slug"],
-                    "title": a["title"],
-                    "class": a["class"],
-                    "version": 1,
-                    "text_sha256": _sha256(a["text"]),
-                    "parameters": a["parameters"],
-                }
-                for a in articles
-            ],
-            "founders": sorted(m.get_username() for m in founders),
-            # Everyone admitted before the founding act, with their tenure.
-            "members": [
-                {"member": username, "admitted_at": journal.chain_timestamp(admitted_at)}
-                for username, admitted_at in Membership.objects.filter(
-                    status=Membership.Status.MEMBER
-                )
-                .order_by("member__username")
-                .values_list("member__username", "admitted_at")
-            ],
-            "appointments": {
-                role: sorted(m.get_username() for m in holders)
-                for role, holders in sorted(appointments.items())
-            },
-        },
-    )
 
 
 def required_decision_class(*, kind: str, amendments: list[dict]) -> str:

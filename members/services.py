@@ -16,6 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance import journal
+from governance import services as governance_services
+from governance.errors import AlreadyFounded, InvalidAmendment
+from governance.models import JournalEntry
 from governance.selectors import current_parameters, is_founded
 from members.errors import (
     AdmissionNotByApproval,
@@ -28,7 +31,7 @@ from members.errors import (
     StandingConflict,
 )
 from members.models import Member, Membership, RoleAssignment, StandingChange
-from members.roles import Role
+from members.roles import APPOINTED_ROLES, Role
 from members.selectors import has_role
 
 Action = StandingChange.Action
@@ -323,3 +326,63 @@ def update_profile(*, member: Member, display_name: str, bio: str) -> Member:
     member.bio = bio.strip()[:2000]
     member.save(update_fields=["display_name", "bio"])
     return member
+
+
+@transaction.atomic
+def found_community(
+    *,
+    community: str,
+    founders: list[Member],
+    appointments: dict[str, list[Member]] | None = None,
+    charter: list[dict] | None = None,
+) -> JournalEntry:
+    """The founding (genesis) act: adopt the charter, admit the founders and
+    the first role holders, and give them their roles. It happens once.
+
+    Everything it adopts is written while the journal is still empty (the
+    only time the guards accept bylaws, memberships and roles without a
+    vote); then the genesis entry, journal entry 1, records it all, with
+    everyone admitted by then. From then on the community decides."""
+    if JournalEntry.objects.select_for_update().exists():
+        raise AlreadyFounded(_("This community has already been founded."))
+    if not founders:
+        raise InvalidAmendment(_("A community needs at least one founder."))
+    appointments = appointments or {}
+    for role in appointments:
+        if role not in [r.value for r in APPOINTED_ROLES]:
+            raise InvalidAmendment(_("Unknown role: %(role)s.") % {"role": role})
+    charter_record = governance_services.adopt_charter(community=community, charter=charter)
+    people = {m.pk: m for m in founders}
+    for holders in appointments.values():
+        people.update({m.pk: m for m in holders})
+    for person in people.values():
+        membership = apply_for_membership(member=person, founding=True)
+        if membership.status != Membership.Status.MEMBER:
+            admit_member(member=person, founding=True)
+    grants = [(founder, Role.FOUNDER) for founder in founders] + [
+        (holder, role) for role, holders in appointments.items() for holder in holders
+    ]
+    for person, role in grants:
+        grant_role(member=person, role=role, reason="founding act", founding=True)
+    return journal.record(
+        kind="genesis",
+        actor="",
+        payload={
+            "community": community,
+            "charter": charter_record,
+            "founders": sorted(m.get_username() for m in founders),
+            # Everyone admitted before the founding act, with their tenure.
+            "members": [
+                {"member": username, "admitted_at": journal.chain_timestamp(admitted_at)}
+                for username, admitted_at in Membership.objects.filter(
+                    status=Membership.Status.MEMBER
+                )
+                .order_by("member__username")
+                .values_list("member__username", "admitted_at")
+            ],
+            "appointments": {
+                role: sorted(m.get_username() for m in holders)
+                for role, holders in sorted(appointments.items())
+            },
+        },
+    )

@@ -88,7 +88,7 @@ def _steward() -> Member:
 
 def found(*, founders=None, appointments=None, community="Test Commons"):
     """Run the founding act with the default charter."""
-    from governance.services import found_community
+    from members.services import found_community
 
     founders = founders or [make_member("founder")]
     return found_community(community=community, founders=founders, appointments=appointments or {})

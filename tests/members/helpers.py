@@ -7,7 +7,7 @@ import copy
 from governance.charter import DEFAULT_CHARTER
 from governance.models import JournalEntry
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters
-from governance.services import found_community
+from members.services import found_community
 
 
 def found_with_admission_by_approval(*, founders, appointments=None):

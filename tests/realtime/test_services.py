@@ -337,7 +337,7 @@ def test_event_log_and_history_are_append_only_in_the_database(community, propos
 
 
 def test_demo_seed_posts_bilingual_debate_with_one_hidden_message(community, proposal):
-    from realtime.demo import seed_debates
+    from demo.debates import seed_debates
 
     made = seed_debates(proposals=[proposal], members=community)
     assert made == 7

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from demo.treasury import YOUTH_FUND, create_demo_funds, seed_treasury
 from governance.models import JournalEntry
 from tests.treasury.conftest import enacted_budget
 from tests.treasury.helpers import assert_ledger_invariants
 from treasury import selectors
-from treasury.demo import YOUTH_FUND, create_demo_funds, seed_treasury
 from treasury.models import AuditAttestation, Expense, Transaction
 
 

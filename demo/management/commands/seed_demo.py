@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
-from governance import demo
+from demo import community as demo
 
 
 class Command(BaseCommand):

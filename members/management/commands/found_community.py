@@ -14,9 +14,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from governance import selectors, services
-from governance.models import ArticleClass
+from governance import selectors
+from governance.charter import validate_charter
 from kernel.errors import DomainError
+from members import services
 from members.models import Member
 
 ROLE_OPTIONS = ("steward", "treasurer", "auditor")
@@ -35,40 +36,17 @@ def _members(usernames: list[str], what: str) -> list[Member]:
 
 
 def load_charter(path: str) -> list[dict]:
-    """Read and check a charter file: a JSON list of articles, each with slug,
-    title, class ("ordinary"/"entrenched") and text (or "parameters")."""
+    """Read a charter file; `governance.charter.validate_charter` judges it."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise CommandError(f"Cannot read the charter file {path}: {exc.strerror or exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CommandError(f"The charter file {path} is not valid JSON: {exc}") from exc
-    if not isinstance(data, list) or not data:
-        raise CommandError("The charter file must hold a non-empty JSON list of articles.")
-    slugs = set()
-    for number, article in enumerate(data, start=1):
-        if not isinstance(article, dict):
-            raise CommandError(f"Charter article {number} must be a JSON object.")
-        missing = [key for key in ("slug", "title", "class") if not article.get(key)]
-        if "text" not in article and "parameters" not in article:
-            missing.append("text")
-        if missing:
-            raise CommandError(f"Charter article {number} is missing: {', '.join(missing)}.")
-        slug = article["slug"]
-        if not isinstance(slug, str) or not slug.replace("-", "").replace("_", "").isalnum():
-            raise CommandError(f"Charter article {number}: slug {slug!r} is not a valid slug.")
-        if slug in slugs:
-            raise CommandError(f"Charter article {number}: slug {slug!r} appears twice.")
-        if slug in {"journal", "audit"}:
-            raise CommandError(f"Charter article {number}: slug {slug!r} is reserved.")
-        slugs.add(slug)
-        if article["class"] not in ArticleClass.values:
-            raise CommandError(
-                f"Charter article {number} ({slug}): class must be 'ordinary' or 'entrenched'."
-            )
-        if "text" in article and (not isinstance(article["text"], str) or not article["text"]):
-            raise CommandError(f"Charter article {number} ({slug}): text must be non-empty text.")
-    return data
+    try:
+        return validate_charter(data)
+    except DomainError as exc:
+        raise CommandError(exc.message) from exc
 
 
 class Command(BaseCommand):

@@ -19,7 +19,7 @@ _started = threading.Event()
 
 
 def _loop(interval: int, stop: threading.Event) -> None:
-    from proposals.services import governance_tick
+    from proposals.services import governance_tick  # the app registry is ready by now
 
     while not stop.wait(interval):
         try:

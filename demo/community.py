@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from governance.models import JournalEntry
-from governance.services import found_community
 from members import services as member_services
 from members.models import Member
+from members.services import found_community
 from proposals import services as proposal_services
 
 DEMO_PASSWORD = "commons-demo"  # noqa: S105 - documented in the README; demo data only
@@ -274,7 +274,7 @@ def seed(*, stdout=None) -> dict:
         body="Draft: pair each new host with an experienced one for their first stay.",
     )
 
-    from treasury.demo import seed_treasury
+    from demo.treasury import seed_treasury
 
     seed_treasury(
         treasurer=people["bob"],
@@ -282,7 +282,7 @@ def seed(*, stdout=None) -> dict:
         auditor=people["ada"],
         budget_proposal=proposals["budget"],
     )
-    from realtime.demo import seed_debates
+    from demo.debates import seed_debates
 
     seed_debates(proposals=list(proposals.values()), members=people)
     from proposals.models import Proposal
