@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "proposals",
     "treasury",
     "realtime",
+    "debates",
     "demo",
 ]
 

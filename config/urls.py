@@ -18,7 +18,7 @@ urlpatterns = [
     path("bylaws/", include("governance.urls")),
     path("proposals/", include("proposals.urls")),
     path("treasury/", include("treasury.urls")),
-    path("debates/", include("realtime.urls")),
+    path("debates/", include("debates.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

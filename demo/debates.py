@@ -4,8 +4,11 @@ Everything goes through the services, as a person would do it."""
 
 from __future__ import annotations
 
+from debates import services
+from debates.permissions import is_open_for_posting
+from members.roles import Role
 from members.selectors import has_role, is_member
-from realtime import services
+from proposals.models import State
 
 ARGUMENTS = [
     ("pro", "Les vélos partagés ont doublé l'an dernier : **il nous faut plus d'abris**.", None),
@@ -27,13 +30,11 @@ def _people(members) -> list:
 def seed_debates(*, proposals, members) -> int:
     """Post the demo debate on the first open proposals; returns arguments made."""
     people = _people(members)
-    stewards = [person for person in people if has_role(person, "steward")]
+    stewards = [person for person in people if has_role(person, Role.STEWARD)]
     speakers = [person for person in people if person not in stewards] or people
     if not people:
         return 0
-    open_proposals = [
-        p for p in proposals if services.is_open_for_posting(p) and p.state != "draft"
-    ]
+    open_proposals = [p for p in proposals if is_open_for_posting(p) and p.state != State.DRAFT]
     made = 0
     for number, proposal in enumerate(open_proposals[:2]):
         posted = []

@@ -402,3 +402,10 @@ def uninstall(connection) -> None:
 
 def on_post_migrate(sender, using="default", **kwargs) -> None:
     install(connections[using])
+
+
+def lift_for_migration(apps, schema_editor) -> None:
+    """For `migrations.RunPython`, first in a migration that rewrites guarded
+    rows or rebuilds guarded tables: `migrate` reinstalls every guard when it
+    ends (`on_post_migrate`)."""
+    uninstall(schema_editor.connection)

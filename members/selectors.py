@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from members import exports
 from members.models import Member, Membership, RoleAssignment
 from members.roles import Role
 
@@ -59,11 +60,10 @@ def member_directory(*, query: str = "") -> QuerySet[Member]:
 
 
 def export_member_data(*, member: Member) -> dict[str, Any]:
-    """Everything Commons stores about one person, for them to download."""
-    from proposals.selectors import member_data_for_export
-
+    """Everything Commons stores about one person, for them to download: what
+    members store, and every section other apps registered (members/exports.py)."""
     membership = membership_of(member)
-    return {
+    data = {
         "account": {
             "username": member.username,
             "display_name": member.display_name,
@@ -92,8 +92,10 @@ def export_member_data(*, member: Member) -> dict[str, Any]:
             }
             for a in member.role_assignments.order_by("granted_at")
         ],
-        **member_data_for_export(member=member),
     }
+    for section in exports.sections():
+        data.update(section(member=member))
+    return data
 
 
 ROLE_LABELS = dict(Role.choices)

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProposalsConfig(AppConfig):
     name = "proposals"
     verbose_name = _("Proposals")
+
+    def ready(self) -> None:
+        from members.exports import register_section
+        from proposals.selectors import member_data_for_export
+
+        register_section(member_data_for_export)

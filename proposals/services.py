@@ -37,6 +37,7 @@ from members.permissions import has_object_role
 from members.roles import APPOINTED_ROLES
 from members.selectors import has_role, is_member
 from members.services import grant_role, revoke_role
+from proposals import broadcasts
 from proposals.errors import (
     BallotConflict,
     InvalidChoice,
@@ -67,7 +68,6 @@ from proposals.models import (
     notification_text,
 )
 from proposals.phases import EDITABLE_STATES, WITHDRAWABLE_STATES, is_due
-from realtime import publish
 from treasury.services import open_budget_lines_for, validate_budget_items
 
 logger = logging.getLogger(__name__)
@@ -960,7 +960,7 @@ def _cast(proposal: Proposal, *, voter: Member, choice: str) -> CastResult:
             return CastResult(choice=choice, receipt=code, changed=False)
     if not _move_tally(proposal.pk, add=choice, remove=previous, now=now):
         raise _BallotRace
-    publish.tally_changed(proposal=proposal)
+    broadcasts.tally_changed(proposal=proposal)
     return CastResult(choice=choice, receipt=code, changed=True)
 
 
@@ -1034,7 +1034,7 @@ def _state_changed(proposal: Proposal) -> None:
             Notification.Kind.STATE_CHANGED,
             {"title": proposal.title, "state": proposal.state},
         )
-    publish.proposal_state_changed(proposal=proposal)
+    broadcasts.state_changed(proposal=proposal)
 
 
 @transaction.atomic

@@ -1,7 +1,10 @@
-"""The websocket of a proposal's live debate (`/ws/proposals/<id>/`).
+"""The websocket consumer every live page builds on: it follows one stream.
 
-Thin: it parses frames, calls services and selectors, and relays stored
-events. The JSON protocol is described in docs/realtime.md.
+On connect it asks its app (`join`) which stream the person may follow, then
+welcomes them, replays what they missed after `?after=`, relays live events
+in order (filling any gap from the stored log), counts presence, answers
+`ping` and `catch_up`, and throttles floods. Any other frame goes to the
+app's `act`. The JSON protocol is described in docs/realtime.md.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import json
 import logging
 import time
 import uuid
+from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
@@ -34,7 +38,7 @@ CATCH_UP_MAX = 5000
 FRAMES_PER_SECOND = 5.0
 FRAME_BURST = 20.0
 # Presence is informative and each broadcast costs one frame per reader: it is
-# coalesced per debate, and in large audiences sent at most every 10 seconds.
+# coalesced per stream, and in large audiences sent at most every 10 seconds.
 PRESENCE_DELAY = 0.5
 LARGE_AUDIENCE = 100
 LARGE_AUDIENCE_INTERVAL = 10.0
@@ -42,20 +46,10 @@ LARGE_AUDIENCE_INTERVAL = 10.0
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
 
-ACTIONS = {
-    "post": "post_argument",
-    "edit": "edit_argument",
-    "flag": "flag_argument",
-    "hide": "hide_argument",
-    "request_review": "request_review",
-    "restore": "restore_argument",
-    "confirm": "confirm_hiding",
-}
-
-# Presence broadcasts are coalesced per debate within each server process:
-# debates with a broadcast scheduled, and those that changed meanwhile.
-_presence_pending: set[int] = set()
-_presence_dirty: set[int] = set()
+# Presence broadcasts are coalesced per stream within each server process:
+# streams with a broadcast scheduled, and those that changed meanwhile.
+_presence_pending: set[str] = set()
+_presence_dirty: set[str] = set()
 
 # Open connections of visitors without an account, per client address, in this
 # server process: reading needs no account, so this is what stops one machine
@@ -64,21 +58,44 @@ _anonymous_by_address: collections.Counter[str] = collections.Counter()
 
 
 # Channels gives a consumer a channel of its own, with a blocking read on it,
-# unless its layer alias names no configured layer. Debate consumers need none:
+# unless its layer alias names no configured layer. Stream consumers need none:
 # the process's hub relays their events (fanout.py). Per-connection reads
 # would also put one blocking Redis read per socket in the process, and
 # redis-py can swallow the cancellation of a blocking read (redis/redis-py#2028),
 # leaving a task behind at every unlucky disconnect.
-NO_CHANNEL_OF_ITS_OWN = "debate-connections-have-no-channel"
+NO_CHANNEL_OF_ITS_OWN = "stream-connections-have-no-channel"
 
 
-class DebateConsumer(AsyncWebsocketConsumer):
+@dataclass(frozen=True)
+class Welcome:
+    """What `join` returns: the stream followed and what the welcome frame
+    tells the client besides its number and the presence count."""
+
+    joined: services.Joined
+    data: dict = field(default_factory=dict)
+
+
+class StreamConsumer(AsyncWebsocketConsumer):
+    """Subclasses implement `join` (which stream, may this person follow it)
+    and, if clients may act, `act`."""
+
     channel_layer_alias = NO_CHANNEL_OF_ITS_OWN
-    proposal_id: int | None = None
+    key: str | None = None
     counted_address: str | None = None
     joined = False
     catching_up = False
     missed = False
+
+    # Hooks ---------------------------------------------------------------------
+    # Subclasses define `join(self, *, person, channel_name) -> Welcome`, run in
+    # a database thread: which stream, and may this person follow it (a
+    # DomainError refuses, 404 closes with 4404).
+
+    async def act(self, kind: str, message: dict, ref) -> None:
+        """A frame of a type the transport does not handle itself."""
+        await self.error("unknown_type", _("Unknown frame type."), ref)
+
+    # Connection ----------------------------------------------------------------
 
     async def connect(self):
         self.language = self._language()
@@ -86,47 +103,39 @@ class DebateConsumer(AsyncWebsocketConsumer):
         self.tokens = FRAME_BURST
         self.refilled_at = time.monotonic()
         self.throttled_notice_at = 0.0
-        self.proposal_id = int(self.scope["url_route"]["kwargs"]["proposal_id"])
         # Names this connection in the presence table (unique across servers).
-        self.channel_name = f"debate.{uuid.uuid4().hex}"
+        self.channel_name = f"stream.{uuid.uuid4().hex}"
         await self.accept()
         if not self._admit_anonymous():
-            await self._error(
+            await self.error(
                 "too_many_connections",
-                _("Too many debate windows are open from your address; close one and try again."),
+                _("Too many live windows are open from your address; close one and try again."),
             )
             await self.close(code=CLOSE_TOO_MANY)
             return
         try:
-            joined = await self._call(
-                services.join_debate,
-                person=self.scope.get("user"),
-                proposal_id=self.proposal_id,
-                channel_name=self.channel_name,
+            welcome = await self.call(
+                self.join, person=self.scope.get("user"), channel_name=self.channel_name
             )
         except DomainError as error:
-            await self._error(error.code, error.message)
+            await self.error(error.code, error.message)
             close_code = CLOSE_NOT_FOUND if error.http_status == 404 else CLOSE_TOO_MANY
             await self.close(code=close_code)
             return
+        self.key = welcome.joined.key
         self.joined = True
         after = self._after_from_query()
-        self.last_seq = joined.last_seq if after is None else min(after, joined.last_seq)
+        last = welcome.joined.last_seq
+        self.last_seq = last if after is None else min(after, last)
         # Live events are held back (and noted) until the stored log is replayed.
         self.catching_up = True
-        await fanout.hub().join(self.proposal_id, self)
+        await fanout.hub().join(self.key, self)
         await self.send(
             text_data=events.frame(
-                type="debate.welcome",
-                seq=joined.last_seq,
+                type=events.WELCOME,
+                seq=last,
                 at="",
-                data={
-                    "proposal": self.proposal_id,
-                    "presence": joined.presence,
-                    "is_member": joined.is_member,
-                    "is_steward": joined.is_steward,
-                    "is_open": joined.is_open,
-                },
+                data={"presence": welcome.joined.presence, **welcome.data},
             )
         )
         await self._catch_up(marked=True)
@@ -141,8 +150,8 @@ class DebateConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
-        await database_sync_to_async(services.leave_debate)(channel_name=self.channel_name)
-        await fanout.hub().leave(self.proposal_id, self)
+        await database_sync_to_async(services.leave_stream)(channel_name=self.channel_name)
+        await fanout.hub().leave(self.key, self)
         self._schedule_presence()
 
     # Client → server -------------------------------------------------------
@@ -153,10 +162,10 @@ class DebateConsumer(AsyncWebsocketConsumer):
         if not self._take_token():
             return
         if text_data is None:
-            await self._error("invalid_frame", _("Send JSON text frames, not binary ones."))
+            await self.error("invalid_frame", _("Send JSON text frames, not binary ones."))
             return
         if len(text_data) > MAX_FRAME_CHARS:
-            await self._error(
+            await self.error(
                 "too_large",
                 _("This frame is too large; a message can be at most 10 KB long."),
             )
@@ -164,10 +173,10 @@ class DebateConsumer(AsyncWebsocketConsumer):
         try:
             message = json.loads(text_data)
         except ValueError:
-            await self._error("invalid_json", _("This frame is not valid JSON."))
+            await self.error("invalid_json", _("This frame is not valid JSON."))
             return
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):
-            await self._error("invalid_frame", _("A frame is a JSON object with a type."))
+            await self.error("invalid_frame", _("A frame is a JSON object with a type."))
             return
         ref = message.get("ref")
         if not isinstance(ref, str | int) or isinstance(ref, bool):
@@ -179,61 +188,12 @@ class DebateConsumer(AsyncWebsocketConsumer):
         elif kind == "catch_up":
             after = message.get("after")
             if isinstance(after, bool) or not isinstance(after, int) or after < 0:
-                await self._error("invalid_frame", _("catch_up needs a whole number 'after'."), ref)
+                await self.error("invalid_frame", _("catch_up needs a whole number 'after'."), ref)
                 return
             self.last_seq = min(self.last_seq, after)
             await self._catch_up()
-        elif kind in ACTIONS:
-            await self._act(kind, message, ref)
         else:
-            await self._error("unknown_type", _("Unknown frame type."), ref)
-
-    async def _act(self, kind: str, message: dict, ref) -> None:
-        service = getattr(services, ACTIONS[kind])
-        user = self.scope.get("user")
-        if not getattr(user, "is_authenticated", False):
-            await self._error(
-                "not_authenticated", _("Log in as a member to take part in the debate."), ref
-            )
-            return
-        if kind == "post":
-            kwargs = {
-                "proposal_id": self.proposal_id,
-                "body": message.get("body"),
-                "stance": message.get("stance") or "",
-                "parent_id": message.get("parent"),
-            }
-        else:
-            kwargs = {"argument_id": message.get("argument")}
-            if kind == "edit":
-                kwargs["body"] = message.get("body")
-            else:
-                kwargs["reason"] = message.get("reason") or ""
-            if not isinstance(kwargs["argument_id"], int) or isinstance(
-                kwargs["argument_id"], bool
-            ):
-                await self._error("invalid_frame", _("Name the message by its number."), ref)
-                return
-            if not await self._in_this_debate(kwargs["argument_id"]):
-                await self._error("not_found", _("There is no such message in this debate."), ref)
-                return
-        try:
-            argument = await self._call(service, actor=user, **kwargs)
-        except DomainError as error:
-            await self._error(error.code, error.message, ref)
-            return
-        await self.send(
-            text_data=json.dumps(
-                {"type": "ack", "ref": ref, "action": kind, "argument": argument.argument_id}
-                if kind == "flag"
-                else {"type": "ack", "ref": ref, "action": kind, "argument": argument.pk}
-            )
-        )
-
-    @database_sync_to_async
-    def _in_this_debate(self, argument_id: int) -> bool:
-        argument = selectors.argument_with_debate(argument_id)
-        return argument is not None and argument.debate.proposal_id == self.proposal_id
+            await self.act(kind, message, ref)
 
     # Server → client -------------------------------------------------------
 
@@ -276,7 +236,7 @@ class DebateConsumer(AsyncWebsocketConsumer):
         sent = 0
         while sent < CATCH_UP_MAX:
             batch = await database_sync_to_async(selectors.events_after)(
-                proposal_id=self.proposal_id, after=self.last_seq, limit=CATCH_UP_BATCH
+                key=self.key, after=self.last_seq, limit=CATCH_UP_BATCH
             )
             for stored in batch:
                 await self.send(text_data=events.event_frame(stored))
@@ -286,25 +246,41 @@ class DebateConsumer(AsyncWebsocketConsumer):
                 return True
         # Too far behind to replay: the client reloads the page instead.
         await self.send(
-            text_data=events.frame(type="debate.resync", seq=self.last_seq, at="", data={})
+            text_data=events.frame(type=events.RESYNC, seq=self.last_seq, at="", data={})
         )
         return False
 
     # Helpers -----------------------------------------------------------------
 
+    async def error(self, code: str, message: str, ref=None) -> None:
+        frame = {"type": "error", "code": code, "message": str(message)}
+        if ref is not None:
+            frame["ref"] = ref
+        await self.send(text_data=json.dumps(frame))
+
+    async def call(self, function, **kwargs):
+        """Run a service in a database thread, in the connection's language."""
+        language = self.language
+
+        def run():
+            with translation.override(language):
+                return function(**kwargs)
+
+        return await database_sync_to_async(run)()
+
     def _schedule_presence(self) -> None:
-        proposal_id = self.proposal_id
-        if proposal_id is None:
+        key = self.key
+        if key is None:
             return
-        if proposal_id in _presence_pending:
-            _presence_dirty.add(proposal_id)
+        if key in _presence_pending:
+            _presence_dirty.add(key)
             return
-        _presence_pending.add(proposal_id)
+        _presence_pending.add(key)
         layer = get_channel_layer()
-        asyncio.get_running_loop().create_task(_broadcast_presence(layer, proposal_id))
+        asyncio.get_running_loop().create_task(_broadcast_presence(layer, key))
 
     def _admit_anonymous(self) -> bool:
-        """Members are limited per account (services.join_debate); visitors
+        """Members are limited per account (services.join_stream); visitors
         without one per client address, in each server process."""
         if getattr(self.scope.get("user"), "is_authenticated", False):
             return True
@@ -330,24 +306,9 @@ class DebateConsumer(AsyncWebsocketConsumer):
         if now - self.throttled_notice_at >= 1:
             self.throttled_notice_at = now
             asyncio.get_running_loop().create_task(
-                self._error("throttled", _("Too many frames: slow down; some were ignored."))
+                self.error("throttled", _("Too many frames: slow down; some were ignored."))
             )
         return False
-
-    async def _error(self, code: str, message: str, ref=None) -> None:
-        frame = {"type": "error", "code": code, "message": str(message)}
-        if ref is not None:
-            frame["ref"] = ref
-        await self.send(text_data=json.dumps(frame))
-
-    async def _call(self, function, **kwargs):
-        language = self.language
-
-        def run():
-            with translation.override(language):
-                return function(**kwargs)
-
-        return await database_sync_to_async(run)()
 
     def _after_from_query(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
@@ -363,27 +324,21 @@ class DebateConsumer(AsyncWebsocketConsumer):
         return wanted if wanted in known else settings.LANGUAGE_CODE
 
 
-async def _broadcast_presence(layer, proposal_id: int) -> None:
+async def _broadcast_presence(layer, key: str) -> None:
     try:
         while True:
             await asyncio.sleep(PRESENCE_DELAY)
-            _presence_dirty.discard(proposal_id)
-            count = await database_sync_to_async(_presence_for)(proposal_id)
+            _presence_dirty.discard(key)
+            count = await database_sync_to_async(services.presence_count)(key=key)
             await layer.group_send(
-                events.proposal_group(proposal_id),
-                {"type": events.LAYER_PRESENCE, "count": count},
+                events.group_name(key), {"type": events.LAYER_PRESENCE, "count": count}
             )
             if count >= LARGE_AUDIENCE:
                 await asyncio.sleep(LARGE_AUDIENCE_INTERVAL)
-            if proposal_id not in _presence_dirty:
+            if key not in _presence_dirty:
                 return
     except Exception:  # presence is informative; never let it break a server
-        logger.exception("presence broadcast for proposal %s failed", proposal_id)
+        logger.exception("presence broadcast for stream %s failed", key)
     finally:
-        _presence_pending.discard(proposal_id)
-        _presence_dirty.discard(proposal_id)
-
-
-def _presence_for(proposal_id: int) -> int:
-    debate = selectors.debate_of(proposal_id)
-    return 0 if debate is None else services.presence_count(debate_id=debate.pk)
+        _presence_pending.discard(key)
+        _presence_dirty.discard(key)

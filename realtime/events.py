@@ -1,9 +1,12 @@
-"""The numbered event log of each debate and its delivery.
+"""Publishing into a stream: store the event, then broadcast it.
 
-An event is stored first, with the debate's next sequence number (the debate
-row is locked to take it), and broadcast to the proposal's group only after
-the transaction commits. Delivery through the channel layer is at-most-once;
+An event is stored first, with the stream's next sequence number (the stream
+row is locked to take it), and broadcast to the stream's group only after the
+transaction commits. Delivery through the channel layer is at-most-once;
 clients fill any gap from the stored log by sequence number.
+
+Call `publish` inside the transaction that made the change: if it rolls
+back, nothing is stored and nothing is broadcast.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import threading
 from typing import Any
 
@@ -19,61 +23,73 @@ from channels.layers import get_channel_layer
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from realtime.models import Debate, DebateEvent
+from realtime.models import Stream, StreamEvent
 
 logger = logging.getLogger(__name__)
 
-ARGUMENT_POSTED = "debate.argument_posted"
-ARGUMENT_EDITED = "debate.argument_edited"
-ARGUMENT_HIDDEN = "debate.argument_hidden"
-ARGUMENT_RESTORED = "debate.argument_restored"
-ARGUMENT_MODERATED = "debate.argument_moderated"
-TALLY = "debate.tally"
-PROPOSAL_STATE = "debate.proposal_state"
-PRESENCE = "debate.presence"
+# The frames the transport itself sends (apps name their own event types).
+WELCOME = "stream.welcome"
+PRESENCE = "stream.presence"
+RESYNC = "stream.resync"
 
-# The message type that consumers handle (`debate_event`).
-LAYER_EVENT = "debate.event"
-LAYER_PRESENCE = "debate.presence_changed"
+# The messages the channel layer carries to each process's hub (fanout.py).
+LAYER_EVENT = "stream.event"
+LAYER_PRESENCE = "stream.presence_changed"
+
+_KEY = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
 
 
-def proposal_group(proposal_id: int) -> str:
-    """The only source of group names: never built from client input."""
-    return f"proposal.{int(proposal_id)}"
+def stream_key(*parts: str | int) -> str:
+    """A stream's key from server-side values only, e.g. ("proposal", 42) →
+    "proposal.42". Never built from client input."""
+    key = ".".join(str(int(p)) if isinstance(p, int) else p for p in parts)
+    if not _KEY.match(key) or len(key) > 100:
+        raise ValueError(f"not a stream key: {key!r}")
+    return key
 
 
-def lock_debate(proposal_id: int) -> Debate:
-    """The debate of a proposal, created on first use, its row locked."""
-    debate = Debate.objects.select_for_update().filter(proposal_id=proposal_id).first()
-    if debate is not None:
-        return debate
+def group_name(key: str) -> str:
+    """The channel-layer group of a stream (letters, digits, . - _ only)."""
+    return f"stream.{key}"
+
+
+def lock_stream(key: str) -> Stream:
+    """The stream with this key, created on first use, its row locked."""
+    stream = Stream.objects.select_for_update().filter(key=key).first()
+    if stream is not None:
+        return stream
     try:
         with transaction.atomic():
-            Debate.objects.create(proposal_id=proposal_id, created_at=timezone.now())
+            Stream.objects.create(key=key, created_at=timezone.now())
     except IntegrityError:  # created meanwhile by a concurrent transaction
         pass
-    return Debate.objects.select_for_update().get(proposal_id=proposal_id)
+    return Stream.objects.select_for_update().get(key=key)
 
 
 def frame(*, type: str, seq: int, at: str, data: dict[str, Any]) -> str:
     return json.dumps({"type": type, "seq": seq, "at": at, "data": data}, separators=(",", ":"))
 
 
-def event_frame(event: DebateEvent) -> str:
+def event_frame(event: StreamEvent) -> str:
     return frame(
         type=event.type, seq=event.seq, at=event.created_at.isoformat(), data=event.payload
     )
 
 
-def append_event(debate: Debate, *, type: str, data: dict[str, Any]) -> DebateEvent:
-    """Store the next event of a locked debate and broadcast it after commit."""
-    debate.last_seq += 1
-    debate.save(update_fields=["last_seq"])
-    event = DebateEvent.objects.create(
-        debate=debate, seq=debate.last_seq, type=type, payload=data, created_at=timezone.now()
+def publish(key: str, *, type: str, data: dict[str, Any]) -> StreamEvent:
+    """Store the next event of stream ``key`` and broadcast it after commit."""
+    return append_event(lock_stream(key), type=type, data=data)
+
+
+def append_event(stream: Stream, *, type: str, data: dict[str, Any]) -> StreamEvent:
+    """Store the next event of a locked stream and broadcast it after commit."""
+    stream.last_seq += 1
+    stream.save(update_fields=["last_seq"])
+    event = StreamEvent.objects.create(
+        stream=stream, seq=stream.last_seq, type=type, payload=data, created_at=timezone.now()
     )
     message = {"type": LAYER_EVENT, "seq": event.seq, "text": event_frame(event)}
-    group = proposal_group(debate.proposal_id)
+    group = group_name(stream.key)
     transaction.on_commit(lambda: group_send(group, message))
     return event
 

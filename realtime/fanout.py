@@ -1,9 +1,9 @@
-"""One channel-layer subscription per debate and server process.
+"""One channel-layer subscription per stream and server process.
 
 A broadcast through the channel layer costs one delivery per subscribed
-channel; with a thousand readers in one debate that is a thousand deliveries
+channel; with a thousand readers of one stream that is a thousand deliveries
 (and, with the in-memory layer, quadratic bookkeeping). Instead, each server
-process subscribes one channel of its own to a debate's group while at least
+process subscribes one channel of its own to a stream's group while at least
 one local reader is connected, and hands every message to its local
 consumers itself. With Redis, a broadcast then costs one delivery per
 server, whatever the audience.
@@ -20,20 +20,20 @@ import weakref
 
 from channels.layers import get_channel_layer
 
-from realtime.events import LAYER_EVENT, LAYER_PRESENCE, proposal_group
+from realtime.events import LAYER_EVENT, LAYER_PRESENCE, group_name
 
 logger = logging.getLogger(__name__)
 
 # Sent by a process to its own room channel when the room's last reader left.
-ROOM_CLOSED = "debate.room_closed"
+ROOM_CLOSED = "stream.room_closed"
 
 # Group memberships expire in the channel layers (a day by default); renew well before.
 RENEW_EVERY = 3600.0
 
 
 class Room:
-    def __init__(self, proposal_id: int):
-        self.proposal_id = proposal_id
+    def __init__(self, key: str):
+        self.key = key
         self.consumers: set = set()
         self.channel: str | None = None
         self.task: asyncio.Task | None = None
@@ -44,24 +44,24 @@ class Hub:
     """The rooms of one event loop (one per Daphne process)."""
 
     def __init__(self):
-        self.rooms: dict[int, Room] = {}
+        self.rooms: dict[str, Room] = {}
 
-    async def join(self, proposal_id: int, consumer) -> None:
-        room = self.rooms.get(proposal_id)
+    async def join(self, key: str, consumer) -> None:
+        room = self.rooms.get(key)
         if room is None:
-            room = self.rooms[proposal_id] = Room(proposal_id)
+            room = self.rooms[key] = Room(key)
             room.task = asyncio.get_running_loop().create_task(self._pump(room))
         room.consumers.add(consumer)
         await room.ready.wait()
 
-    async def leave(self, proposal_id: int, consumer) -> None:
-        room = self.rooms.get(proposal_id)
+    async def leave(self, key: str, consumer) -> None:
+        room = self.rooms.get(key)
         if room is None:
             return
         room.consumers.discard(consumer)
         if room.consumers:
             return
-        del self.rooms[proposal_id]
+        del self.rooms[key]
         if room.channel is None:  # still subscribing: no blocking read to interrupt
             if room.task is not None:
                 room.task.cancel()
@@ -71,16 +71,16 @@ class Hub:
         # task running forever, so the pump is told to stop by a message instead.
         layer = get_channel_layer()
         try:
-            await layer.group_discard(proposal_group(proposal_id), room.channel)
+            await layer.group_discard(group_name(key), room.channel)
             await layer.send(room.channel, {"type": ROOM_CLOSED})
         except Exception:  # the membership expires on its own; stop the pump the hard way
-            logger.warning("could not leave group of proposal %s", proposal_id)
+            logger.warning("could not leave the group of stream %s", key)
             if room.task is not None:
                 room.task.cancel()
 
     async def _pump(self, room: Room) -> None:
         layer = get_channel_layer()
-        group = proposal_group(room.proposal_id)
+        group = group_name(room.key)
         loop = asyncio.get_running_loop()
         while room.channel is None:
             try:
@@ -91,7 +91,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:  # readers still get the stored log; live events wait
-                logger.exception("subscribing to proposal %s failed", room.proposal_id)
+                logger.exception("subscribing to stream %s failed", room.key)
                 room.ready.set()
                 await asyncio.sleep(1)
         room.ready.set()
@@ -102,7 +102,7 @@ class Hub:
             except asyncio.CancelledError:
                 raise
             except Exception:  # e.g. Redis unavailable: retry; clients fill gaps later
-                logger.exception("receiving for proposal %s failed", room.proposal_id)
+                logger.exception("receiving for stream %s failed", room.key)
                 await asyncio.sleep(1)
                 continue
             if message.get("type") == ROOM_CLOSED:

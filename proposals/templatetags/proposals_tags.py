@@ -6,6 +6,7 @@ from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 from kernel.markdown import render_markdown
+from proposals.panels import render_panels
 
 register = template.Library()
 
@@ -36,3 +37,11 @@ def bar_width(count, total, width=300):
     if not total or count is None:
         return 0
     return round(width * count / total)
+
+
+@register.simple_tag(takes_context=True)
+def proposal_panels(context, proposal):
+    """Every panel other apps registered for a proposal's page (proposals/panels.py)."""
+    return render_panels(
+        request=context.get("request"), proposal=proposal, page_context=context.flatten()
+    )

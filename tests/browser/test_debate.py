@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.debates.helpers import make_proposal
 from tests.factories import DEFAULT_PASSWORD
-from tests.realtime.helpers import make_proposal
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,7 +85,7 @@ def test_debate_works_without_javascript(browser, daphne_server, community, deba
 def test_debate_panel_has_no_accessibility_violations(browser, daphne_server, community, debate):
     from axe_playwright_python.sync_playwright import Axe
 
-    from realtime import services
+    from debates import services
 
     root = services.post_argument(
         actor=community["bob"], proposal_id=debate.pk, body="A *first* point", stance="pro"

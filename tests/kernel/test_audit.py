@@ -16,6 +16,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 
+from debates import services as debates
+from debates.models import Argument
 from governance.models import BylawVersion, JournalEntry
 from kernel import audit, guards
 from kernel.models import ChainHead
@@ -23,8 +25,6 @@ from members.models import Membership, RoleAssignment
 from members.services import suspend_member
 from proposals.models import Amendment, Ballot, ElectorateEntry, Proposal
 from proposals.services import invite_coauthor
-from realtime import services as debates
-from realtime.models import Argument
 from tests.factories import make_member
 from tests.proposals.helpers import amend, draft, hold_vote, pass_budget, voting_now
 from treasury import services as treasury

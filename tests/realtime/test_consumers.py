@@ -8,9 +8,11 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 
-from realtime import services
-from realtime.models import Argument, Presence
-from tests.realtime.helpers import due_for_voting, open_socket, receive_until, session_cookie
+from debates import services
+from debates.models import Argument
+from realtime.models import Presence
+from tests.debates.helpers import due_for_voting
+from tests.realtime.helpers import open_socket, receive_until, session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,7 +32,7 @@ def test_anyone_can_connect_and_is_welcomed_with_the_last_sequence(community, pr
         socket, connected, _code = await open_socket(path(proposal))
         assert connected
         welcome = await socket.receive_json_from(timeout=3)
-        assert welcome["type"] == "debate.welcome"
+        assert welcome["type"] == "stream.welcome"
         assert welcome["seq"] == 2  # the proposal's submission, then the argument
         assert welcome["data"]["is_member"] is False
         await socket.disconnect()
@@ -44,8 +46,8 @@ def test_member_post_is_stored_acknowledged_and_broadcast(community, proposal):
     async def scenario():
         poster, *_ = await open_socket(path(proposal), cookie=bob)
         reader, *_ = await open_socket(path(proposal), cookie=ada)
-        await receive_until(poster, "debate.welcome")
-        await receive_until(reader, "debate.welcome")
+        await receive_until(poster, "stream.welcome")
+        await receive_until(reader, "stream.welcome")
         await poster.send_json_to(
             {"type": "post", "ref": "r1", "stance": "contra", "body": "Too *expensive*"}
         )
@@ -66,7 +68,7 @@ def test_member_post_is_stored_acknowledged_and_broadcast(community, proposal):
 def test_anonymous_post_gets_an_error_frame_and_stays_connected(proposal):
     async def scenario():
         socket, *_ = await open_socket(path(proposal))
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         await socket.send_json_to({"type": "post", "ref": 7, "stance": "pro", "body": "hi"})
         error, _ = await receive_until(socket, "error")
         assert error["code"] == "not_authenticated"
@@ -85,7 +87,7 @@ def test_non_member_post_gets_an_error_frame_and_stays_connected(outsider, propo
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         await socket.send_json_to({"type": "post", "stance": "pro", "body": "let me in"})
         error, _ = await receive_until(socket, "error")
         assert error["code"] == "not_member"
@@ -132,7 +134,7 @@ def test_invalid_json_and_binary_frames_get_error_frames(community, proposal):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         await socket.send_to(text_data="{not json")
         error, _ = await receive_until(socket, "error")
         assert error["code"] == "invalid_json"
@@ -158,7 +160,7 @@ def test_a_one_megabyte_frame_gets_an_error_frame(community, proposal):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         body = "x" * (1024 * 1024)
         await socket.send_to(text_data=json.dumps({"type": "post", "stance": "pro", "body": body}))
         error, _ = await receive_until(socket, "error")
@@ -177,7 +179,7 @@ def test_script_tags_and_javascript_links_arrive_inert(community, proposal):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         body = "<script>alert(1)</script> [x](javascript:alert(2)) <a href='javascript:3'>y</a>"
         await socket.send_json_to({"type": "post", "stance": "pro", "body": body})
         event, _ = await receive_until(socket, "debate.argument_posted")
@@ -200,7 +202,7 @@ def test_reconnecting_client_receives_everything_after_its_last_number(community
     async def scenario():
         socket, *_ = await open_socket(path(proposal) + "?after=2")
         frames = [await socket.receive_json_from(timeout=3) for _ in range(4)]
-        assert frames[0]["type"] == "debate.welcome"
+        assert frames[0]["type"] == "stream.welcome"
         assert [(f["seq"], f["type"]) for f in frames[1:]] == [
             (3, "debate.argument_posted"),
             (4, "debate.argument_posted"),
@@ -221,7 +223,7 @@ def test_state_and_tally_events_reach_connected_clients(community):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal))
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
 
         @database_sync_to_async
         def open_vote():
@@ -231,9 +233,9 @@ def test_state_and_tally_events_reach_connected_clients(community):
             cast_vote(proposal_id=proposal.pk, voter=community["bob"], choice="yes")
 
         await open_vote()
-        state, _ = await receive_until(socket, "debate.proposal_state")
+        state, _ = await receive_until(socket, "proposal.state")
         assert state["data"]["state"] == "voting"
-        tally, _ = await receive_until(socket, "debate.tally")
+        tally, _ = await receive_until(socket, "proposal.tally")
         assert tally["data"]["yes"] == 1
         assert tally["seq"] == state["seq"] + 1
         await socket.disconnect()
@@ -250,7 +252,7 @@ def test_hidden_message_edit_by_its_author_gets_an_error_frame(community, propos
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         await socket.send_json_to({"type": "edit", "argument": argument.pk, "body": "nice"})
         error, _ = await receive_until(socket, "error")
         assert error["code"] == "argument_hidden"
@@ -270,8 +272,8 @@ def test_steward_hides_over_the_socket_and_readers_see_the_notice(community, pro
     async def scenario():
         steward, *_ = await open_socket(path(proposal), cookie=carol)
         reader, *_ = await open_socket(path(proposal))
-        await receive_until(steward, "debate.welcome")
-        await receive_until(reader, "debate.welcome")
+        await receive_until(steward, "stream.welcome")
+        await receive_until(reader, "stream.welcome")
         await steward.send_json_to({"type": "hide", "argument": argument.pk, "reason": "Spam"})
         await receive_until(steward, "ack")
         event, _ = await receive_until(reader, "debate.argument_hidden")
@@ -285,7 +287,7 @@ def test_steward_hides_over_the_socket_and_readers_see_the_notice(community, pro
 
 
 def test_acting_on_a_message_of_another_debate_is_refused(community, proposal):
-    from tests.realtime.helpers import make_proposal
+    from tests.debates.helpers import make_proposal
 
     other = make_proposal(community["alice"], title="Other")
     argument = services.post_argument(
@@ -295,7 +297,7 @@ def test_acting_on_a_message_of_another_debate_is_refused(community, proposal):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=carol)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         await socket.send_json_to({"type": "hide", "argument": argument.pk, "reason": "x"})
         error, _ = await receive_until(socket, "error")
         assert error["code"] == "not_found"
@@ -306,7 +308,7 @@ def test_acting_on_a_message_of_another_debate_is_refused(community, proposal):
 
 async def welcomed_socket(proposal, **options):
     socket, *_ = await open_socket(path(proposal), **options)
-    await receive_until(socket, "debate.welcome")
+    await receive_until(socket, "stream.welcome")
     return socket
 
 
@@ -356,15 +358,15 @@ def test_visitors_without_an_account_are_limited_per_address(proposal, settings)
 def test_presence_count_is_broadcast(community, proposal):
     async def scenario():
         first, *_ = await open_socket(path(proposal))
-        await receive_until(first, "debate.welcome")
+        await receive_until(first, "stream.welcome")
         second, *_ = await open_socket(path(proposal))
-        welcome, _ = await receive_until(second, "debate.welcome")
+        welcome, _ = await receive_until(second, "stream.welcome")
         assert welcome["data"]["presence"] == 2
-        presence, _ = await receive_until(first, "debate.presence")
+        presence, _ = await receive_until(first, "stream.presence")
         assert presence["data"]["count"] == 2
         await second.disconnect()
         while True:  # coalesced updates: wait for the one after the departure
-            presence, _ = await receive_until(first, "debate.presence")
+            presence, _ = await receive_until(first, "stream.presence")
             if presence["data"]["count"] == 1:
                 break
         await first.disconnect()
@@ -377,7 +379,7 @@ def test_a_flood_is_throttled_and_the_connection_survives(community, proposal):
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         for _ in range(200):
             await socket.send_json_to({"type": "ping"})
         await asyncio.sleep(1.5)  # the budget refills
@@ -398,7 +400,7 @@ def test_posting_faster_than_the_bylaws_allow_gets_an_error_frame(community, pro
 
     async def scenario():
         socket, *_ = await open_socket(path(proposal), cookie=cookie)
-        await receive_until(socket, "debate.welcome")
+        await receive_until(socket, "stream.welcome")
         codes = []
         for number in range(11):
             await socket.send_json_to(
@@ -435,7 +437,7 @@ def test_a_broadcast_lost_by_the_channel_layer_is_filled_from_the_log(
 
     async def scenario():
         reader, *_ = await open_socket(path(proposal))
-        await receive_until(reader, "debate.welcome")
+        await receive_until(reader, "stream.welcome")
         for body in ("lost in transit", "arrives"):
             await database_sync_to_async(services.post_argument)(
                 actor=community["bob"], proposal_id=proposal.pk, body=body, stance="pro"
@@ -476,7 +478,7 @@ def test_closed_connections_leave_no_task_behind_in_the_server(community, propos
         sockets = []
         for _ in range(3):
             socket, *_ = await open_socket(path(proposal), cookie=cookie)
-            await receive_until(socket, "debate.welcome")
+            await receive_until(socket, "stream.welcome")
             sockets.append(socket)
         await sockets[0].send_json_to({"type": "post", "stance": "pro", "body": "one"})
         for socket in sockets:

@@ -7,8 +7,8 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from realtime import services
-from realtime.models import Argument
+from debates import services
+from debates.models import Argument
 from tests.realtime.helpers import session_cookie
 
 pytestmark = [pytest.mark.live_server_process, pytest.mark.django_db(transaction=True)]
@@ -42,9 +42,9 @@ def test_post_through_daphne_reaches_another_client(daphne_server, community, pr
 
     async def scenario():
         async with open_ws(daphne_server, proposal) as reader:
-            await next_of(reader, "debate.welcome")
+            await next_of(reader, "stream.welcome")
             async with open_ws(daphne_server, proposal, cookie=cookie) as poster:
-                await next_of(poster, "debate.welcome")
+                await next_of(poster, "stream.welcome")
                 await poster.send(json.dumps({"type": "post", "stance": "pro", "body": "Live!"}))
                 await next_of(poster, "ack")
             event = await next_of(reader, "debate.argument_posted")
@@ -74,7 +74,7 @@ def test_an_oversized_frame_below_daphnes_limit_gets_an_error_frame(
 
     async def scenario():
         async with open_ws(daphne_server, proposal, cookie=cookie) as ws:
-            await next_of(ws, "debate.welcome")
+            await next_of(ws, "stream.welcome")
             await ws.send(json.dumps({"type": "post", "stance": "pro", "body": "x" * 2**19}))
             error = await next_of(ws, "error")
             await ws.send(json.dumps({"type": "ping"}))
@@ -94,15 +94,15 @@ def test_a_one_megabyte_frame_is_cut_off_by_daphne_and_the_server_carries_on(
 
     async def scenario():
         async with open_ws(daphne_server, proposal) as bystander:
-            await next_of(bystander, "debate.welcome")
+            await next_of(bystander, "stream.welcome")
             async with open_ws(daphne_server, proposal, cookie=cookie) as ws:
-                await next_of(ws, "debate.welcome")
+                await next_of(ws, "stream.welcome")
                 payload = json.dumps({"type": "post", "stance": "pro", "body": "x" * 2**20})
                 with pytest.raises(ConnectionClosed):
                     await ws.send(payload)
                     await next_of(ws, "error")
             async with open_ws(daphne_server, proposal, cookie=cookie) as again:
-                await next_of(again, "debate.welcome")
+                await next_of(again, "stream.welcome")
                 await again.send(json.dumps({"type": "post", "stance": "pro", "body": "ok"}))
                 await next_of(again, "ack")
             return await next_of(bystander, "debate.argument_posted")
@@ -118,7 +118,7 @@ def test_nothing_is_lost_across_a_server_restart(daphne_factory, community, prop
 
     async def before_restart():
         async with open_ws(first, proposal, cookie=cookie) as ws:
-            await next_of(ws, "debate.welcome")
+            await next_of(ws, "stream.welcome")
             await ws.send(json.dumps({"type": "post", "stance": "pro", "body": "before"}))
             event = await next_of(ws, "debate.argument_posted")
             return event["seq"]
@@ -133,7 +133,7 @@ def test_nothing_is_lost_across_a_server_restart(daphne_factory, community, prop
 
     async def after_restart():
         async with open_ws(second, proposal, after=last_seen) as ws:
-            await next_of(ws, "debate.welcome")
+            await next_of(ws, "stream.welcome")
             return await next_of(ws, "debate.argument_posted")
 
     missed = asyncio.run(after_restart())

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from realtime import services
+from proposals.broadcasts import stream_of
+from realtime.services import presence_count
 from tests.realtime.helpers import session_cookie
 from tests.realtime.test_live import next_of, open_ws
 
@@ -26,9 +27,9 @@ def test_argument_posted_on_one_server_reaches_a_client_on_the_other(
 
     async def scenario():
         async with open_ws(two, proposal) as reader:
-            await next_of(reader, "debate.welcome")
+            await next_of(reader, "stream.welcome")
             async with open_ws(one, proposal, cookie=cookie) as poster:
-                await next_of(poster, "debate.welcome")
+                await next_of(poster, "stream.welcome")
                 await poster.send(
                     json.dumps({"type": "post", "stance": "contra", "body": "Via server one"})
                 )
@@ -47,22 +48,22 @@ def test_client_switching_servers_catches_up(redis_url, daphne_factory, communit
 
     async def scenario():
         async with open_ws(one, proposal, cookie=bob) as first:
-            await next_of(first, "debate.welcome")
+            await next_of(first, "stream.welcome")
             await first.send(json.dumps({"type": "post", "stance": "pro", "body": "one"}))
             last_seen = (await next_of(first, "debate.argument_posted"))["seq"]
         # Away from the debate: two messages are posted through the other server.
         async with open_ws(two, proposal, cookie=ada) as other:
-            await next_of(other, "debate.welcome")
+            await next_of(other, "stream.welcome")
             for body in ("two", "three"):
                 await other.send(json.dumps({"type": "post", "stance": "contra", "body": body}))
                 await next_of(other, "ack")
         # The client comes back through server two with the last number it saw.
         async with open_ws(two, proposal, cookie=bob, after=last_seen) as back:
-            await next_of(back, "debate.welcome")
+            await next_of(back, "stream.welcome")
             missed = [await next_of(back, "debate.argument_posted") for _ in range(2)]
             # ...and keeps receiving live events posted through server one.
             async with open_ws(one, proposal, cookie=ada) as poster:
-                await next_of(poster, "debate.welcome")
+                await next_of(poster, "stream.welcome")
                 await poster.send(json.dumps({"type": "post", "stance": "pro", "body": "four"}))
                 await next_of(poster, "ack")
             live = await next_of(back, "debate.argument_posted")
@@ -74,6 +75,6 @@ def test_client_switching_servers_catches_up(redis_url, daphne_factory, communit
     assert live["seq"] == last_seen + 3
     # Each server forgets its closed connections (shortly after they close).
     deadline = time.monotonic() + 5
-    while services.presence_count(debate_id=proposal.debate.pk) and time.monotonic() < deadline:
+    while presence_count(key=stream_of(proposal.pk)) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert services.presence_count(debate_id=proposal.debate.pk) == 0
+    assert presence_count(key=stream_of(proposal.pk)) == 0

@@ -171,8 +171,8 @@
       var element = argumentElement(data.id);
       if (element) { showBody(element, data); }
     },
-    "debate.tally": function (data) { updateTally(data); },
-    "debate.proposal_state": function (data) {
+    "proposal.tally": function (data) { updateTally(data); },
+    "proposal.state": function (data) {
       panel.querySelector("[data-debate-state]").textContent = stateLabels[data.state] || data.state;
       if (data.tally) { updateTally(data.tally); }
       if (data.is_open === false && form) {
@@ -195,12 +195,12 @@
       return;
     }
     switch (frame.type) {
-      case "debate.welcome":
-      case "debate.presence":
-        var count = frame.type === "debate.welcome" ? frame.data.presence : frame.data.count;
+      case "stream.welcome":
+      case "stream.presence":
+        var count = frame.type === "stream.welcome" ? frame.data.presence : frame.data.count;
         panel.querySelector("[data-debate-presence]").textContent = count;
         break;
-      case "debate.resync":
+      case "stream.resync":
         stopped = true;
         setConnection("offline");
         connection.textContent = strings.resync;

@@ -5,8 +5,9 @@ import time
 
 import pytest
 
+from proposals.broadcasts import stream_of
 from proposals.services import cast_vote
-from realtime.models import DebateEvent
+from realtime.models import StreamEvent
 from tests.factories import make_member
 from tests.proposals.helpers import change_rules, voting_now
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 def tally_events(proposal):
     return list(
-        DebateEvent.objects.filter(debate__proposal=proposal, type="debate.tally")
+        StreamEvent.objects.filter(stream__key=stream_of(proposal.pk), type="proposal.tally")
         .order_by("seq")
         .values_list("payload", flat=True)
     )

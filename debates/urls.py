@@ -1,8 +1,8 @@
 from django.urls import path
 
-from realtime import views
+from debates import views
 
-app_name = "realtime"
+app_name = "debates"
 urlpatterns = [
     path("moderation/", views.moderation_log, name="moderation_log"),
     path("<int:proposal_id>/", views.debate_page, name="debate"),

@@ -1,10 +1,10 @@
-"""Events that other apps publish into a proposal's live debate.
+"""What a proposal's page learns live: its state and its running tally.
 
-Contract (owned by the realtime app): call these inside the transaction that
-made the change. A state change is stored with the debate's next sequence
-number in that transaction and broadcast after commit (one locked read of the
-debate row, one update and one insert). Tally changes are announced after
-commit and coalesced (see `tally_changed`).
+Each proposal has one stream (`stream_of`), which its page follows and its
+debate publishes into too (`debates`). Call these inside the transaction
+that made the change: a state change is stored with the stream's next
+sequence number in that transaction and broadcast after commit. Tally
+changes are announced after commit and coalesced (see `tally_changed`).
 """
 
 from __future__ import annotations
@@ -15,7 +15,12 @@ import threading
 from django.conf import settings
 from django.db import connections, transaction
 
+from proposals.models import Proposal
+from proposals.phases import phase_of, tally_is_public
 from realtime import events
+
+STATE = "proposal.state"
+TALLY = "proposal.tally"
 
 logger = logging.getLogger(__name__)
 
@@ -24,14 +29,9 @@ _tally_lock = threading.Lock()
 _tally_scheduled: set[int] = set()
 
 
-def tally_visible(proposal) -> bool:
-    """The frozen bylaw parameter decides; closed decisions are always public."""
-    from proposals.models import State
-
-    if proposal.state != State.VOTING:
-        return True
-    rules = proposal.rules or {}
-    return bool(rules.get("tally_visible_during_vote", True))
+def stream_of(proposal_id: int) -> str:
+    """The stream of a proposal's page (its state, tally and debate)."""
+    return events.stream_key("proposal", proposal_id)
 
 
 def tally_data(proposal) -> dict:
@@ -43,19 +43,16 @@ def tally_data(proposal) -> dict:
     }
 
 
-def proposal_state_changed(*, proposal) -> None:
+def state_changed(*, proposal) -> None:
     """The proposal moved to a new state."""
-    from realtime.services import is_open_for_posting
-
     data = {
         "proposal": proposal.pk,
         "state": proposal.state,
-        "is_open": is_open_for_posting(proposal),
+        "is_open": phase_of(proposal).is_debatable,
     }
-    if tally_visible(proposal) and proposal.ballots_cast:
+    if tally_is_public(proposal) and proposal.ballots_cast:
         data["tally"] = tally_data(proposal)
-    debate = events.lock_debate(proposal.pk)
-    events.append_event(debate, type=events.PROPOSAL_STATE, data=data)
+    events.publish(stream_of(proposal.pk), type=STATE, data=data)
 
 
 def tally_changed(*, proposal) -> None:
@@ -66,7 +63,7 @@ def tally_changed(*, proposal) -> None:
     stores at most one tally event per proposal every REALTIME_TALLY_INTERVAL
     seconds, carrying the counts committed by then. With an interval of 0 the
     event is stored right after the commit."""
-    if not tally_visible(proposal):
+    if not tally_is_public(proposal):
         return
     proposal_id = proposal.pk
     transaction.on_commit(lambda: _schedule_tally(proposal_id))
@@ -101,12 +98,9 @@ def _announce_scheduled_tally(proposal_id: int) -> None:
 
 @transaction.atomic
 def _announce_tally(proposal_id: int) -> None:
-    from proposals.models import Proposal
-
     proposal = Proposal.objects.filter(pk=proposal_id).first()
-    if proposal is None or not tally_visible(proposal):
+    if proposal is None or not tally_is_public(proposal):
         return
-    debate = events.lock_debate(proposal.pk)
-    events.append_event(
-        debate, type=events.TALLY, data={"proposal": proposal.pk, **tally_data(proposal)}
+    events.publish(
+        stream_of(proposal.pk), type=TALLY, data={"proposal": proposal.pk, **tally_data(proposal)}
     )

@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from debates import selectors, services
 from kernel.errors import DomainError
-from realtime import selectors, services
+from proposals.models import Proposal
+from proposals.permissions import can_view
 
 
 def _proposal_or_404(request, proposal_id: int):
-    from proposals.models import Proposal
-    from proposals.selectors import can_view
-
     proposal = Proposal.objects.select_related("author").filter(pk=proposal_id).first()
     if proposal is None or not can_view(request.user, proposal):
         raise Http404(_("There is no such proposal."))
@@ -36,7 +35,7 @@ def debate_url(proposal_id: int) -> str:
     try:
         return reverse("proposals:detail", args=[proposal_id]) + "#debate"
     except NoReverseMatch:
-        return reverse("realtime:debate", args=[proposal_id]) + "#debate"
+        return reverse("debates:debate", args=[proposal_id]) + "#debate"
 
 
 def _back(request, proposal_id: int, anchor: str = "debate"):
@@ -51,7 +50,7 @@ def _back(request, proposal_id: int, anchor: str = "debate"):
 @require_GET
 def debate_page(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    return render(request, "realtime/debate_page.html", {"proposal": proposal})
+    return render(request, "debates/debate_page.html", {"proposal": proposal})
 
 
 @require_POST
@@ -77,7 +76,7 @@ def post_argument(request, proposal_id: int):
                 "parent": request.POST.get("parent", ""),
             },
         }
-        return render(request, "realtime/debate_page.html", context, status=error.http_status)
+        return render(request, "debates/debate_page.html", context, status=error.http_status)
     messages.success(request, _("Your message is posted."))
     return _back(request, proposal.pk, anchor=f"argument-{argument.pk}")
 
@@ -86,7 +85,7 @@ def _argument_action(service, success: str, *, with_body=False, with_reason=True
     @require_POST
     @login_required
     def view(request, argument_id: int):
-        argument = selectors.argument_with_debate(argument_id)
+        argument = selectors.argument(argument_id)
         if argument is None:
             raise Http404(_("There is no such message."))
         kwargs = {"actor": request.user, "argument_id": argument.pk}
@@ -100,7 +99,7 @@ def _argument_action(service, success: str, *, with_body=False, with_reason=True
             messages.error(request, error.message)
         else:
             messages.success(request, success)
-        return _back(request, argument.debate.proposal_id, anchor=f"argument-{argument.pk}")
+        return _back(request, argument.proposal_id, anchor=f"argument-{argument.pk}")
 
     return view
 
@@ -127,4 +126,4 @@ confirm_hiding = _argument_action(services.confirm_hiding, gettext_lazy("The hid
 @require_GET
 def moderation_log(request):
     page = Paginator(selectors.moderation_log(), 50).get_page(request.GET.get("page"))
-    return render(request, "realtime/moderation_log.html", {"page_obj": page})
+    return render(request, "debates/moderation_log.html", {"page_obj": page})

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from debates.models import Argument, ArgumentRevision, ModerationAction
 from governance.audit import journal_events
 from kernel.audit import Audit, check
-from realtime.models import Argument, ArgumentRevision, ModerationAction
 
 S = Argument.Status
 A = ModerationAction.Action

@@ -6,19 +6,13 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from realtime import services
-from realtime.models import (
-    Argument,
-    ArgumentRevision,
-    Debate,
-    DebateEvent,
-    Flag,
-    ModerationAction,
-)
+from debates import services
+from debates.models import Argument, ArgumentRevision, Flag, ModerationAction
+from proposals.broadcasts import stream_of
+from realtime.models import Stream, StreamEvent
+from tests.debates.helpers import make_proposal
 from tests.factories import make_member
 from tests.guards.helpers import DAY, db_time, raw, replace_row, rows
-from tests.proposals.helpers import draft
-from tests.realtime.helpers import make_proposal
 
 POST = "debate guard: a message is posted visible, now, by a member in good standing"
 FIXED = "debate guard: a message's author, thread, stance and date never change"
@@ -54,8 +48,8 @@ def record():
         rows(ArgumentRevision),
         rows(ModerationAction),
         rows(Flag),
-        rows(DebateEvent),
-        rows(Debate),
+        rows(StreamEvent),
+        rows(Stream),
     )
 
 
@@ -66,7 +60,7 @@ def test_a_message_is_posted_visible_now_by_a_member(debate, refused):
 
     def post(**fields):
         values = {
-            "debate": debate["argued"].debate,
+            "proposal": debate["argued"].proposal,
             "author": debate["bob"],
             "stance": "pro",
             "body": "Posted behind the service's back.",
@@ -109,7 +103,7 @@ def test_a_message_cannot_be_hidden_without_a_moderation_record(debate, refused)
         Argument.objects.bulk_update([argued], ["status", "hidden_by", "hidden_reason"])
     with refused(STATUS):
         raw(
-            "UPDATE realtime_argument SET status = 'hidden', hidden_by_id = %s, "
+            "UPDATE debates_argument SET status = 'hidden', hidden_by_id = %s, "
             "hidden_reason = 'raw', hidden_at = hidden_at WHERE id = %s",
             [debate["carol"].pk, argued.pk],
         )
@@ -187,12 +181,12 @@ def test_a_message_keeps_its_author_thread_stance_and_date(debate, refused):
         {"author": debate["carol"]},
         {"stance": "contra"},
         {"created_at": timezone.now() - 30 * DAY},
-        {"debate": Debate.objects.get(proposal=other)},
+        {"proposal": other},
     ):
         with refused(FIXED):
             Argument.objects.filter(pk=argued.pk).update(**change)
     with refused("debate guard: arguments are hidden, never deleted"):
-        raw("DELETE FROM realtime_argument WHERE id = %s", [argued.pk])
+        raw("DELETE FROM debates_argument WHERE id = %s", [argued.pk])
     assert record() == before
 
 
@@ -243,11 +237,11 @@ def test_the_moderation_log_flags_and_event_log_are_append_only(debate, refused)
     with refused("debate guard: flags are append-only"):
         Flag.objects.update(reason="")
     with refused("debate guard: flags are append-only"):
-        raw("DELETE FROM realtime_flag")
-    with refused("debate guard: the debate event log is append-only"):
-        DebateEvent.objects.update(payload={})
-    with refused("debate guard: the debate event log is append-only"):
-        raw("DELETE FROM realtime_debateevent")
+        raw("DELETE FROM debates_flag")
+    with refused("stream guard: a stream's event log is append-only"):
+        StreamEvent.objects.update(payload={})
+    with refused("stream guard: a stream's event log is append-only"):
+        raw("DELETE FROM realtime_streamevent")
     assert record() == before
 
 
@@ -260,7 +254,7 @@ def test_a_flag_cannot_be_replaced_in_one_insert(debate, refused):
     before = record()
     with refused("debate guard: flags are append-only"):
         replace_row(
-            "realtime_flag",
+            "debates_flag",
             {
                 "id": flag.pk,
                 "argument_id": flag.argument_id,
@@ -305,15 +299,20 @@ def test_the_edit_history_cannot_be_forged(debate, refused):
     assert record() == before
 
 
-def test_a_debate_stays_with_its_proposal(debate, refused):
-    """Once got through (both databases, low). `realtime_debate` has no guard: its
-    proposal can be changed, carrying every argument, moderation record and
-    event of one proposal's debate onto another proposal (and its event
-    counter can be rewound)."""
-    other = draft(debate["bob"], title="Another motion")  # a draft: no debate of its own yet
+def test_a_stream_keeps_its_key_and_its_count(debate, refused):
+    """Once got through (both databases, low), when streams were debates: the
+    debate row had no guard, so its proposal could be changed, carrying every
+    event of one proposal's page onto another (and its counter rewound, so
+    readers would skip or repeat events)."""
+    other = make_proposal(debate["bob"], title="Another motion")
+    stream = Stream.objects.get(key=stream_of(debate["proposal"].pk))
     before = record()
-    with refused("debate guard"):
-        Debate.objects.filter(proposal=debate["proposal"]).update(proposal=other)
+    with refused("stream guard"):
+        Stream.objects.filter(pk=stream.pk).update(key=stream_of(other.pk) + "9")
+    with refused("stream guard"):
+        Stream.objects.filter(pk=stream.pk).update(last_seq=stream.last_seq - 1)
+    with refused("stream guard"):
+        raw("DELETE FROM realtime_stream WHERE id = %s", [stream.pk])
     assert record() == before
 
 
@@ -331,6 +330,6 @@ def test_messages_cannot_trade_identities(debate, refused):
     spare = Argument.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
     with refused("a guarded row's key never changes"):
         for old, new in ((hidden.pk, spare), (argued.pk, hidden.pk), (spare, argued.pk)):
-            raw("UPDATE realtime_argument SET id = %s WHERE id = %s", [new, old])
+            raw("UPDATE debates_argument SET id = %s WHERE id = %s", [new, old])
         connection.check_constraints()
     assert record() == before

@@ -3,36 +3,36 @@
 import pytest
 from django.urls import reverse
 
-from realtime import services
-from realtime.models import Argument
+from debates import services
+from debates.models import Argument
 from tests.proposals.helpers import draft
 
 pytestmark = pytest.mark.django_db
 
 
 def post_url(proposal):
-    return reverse("realtime:post", args=[proposal.pk])
+    return reverse("debates:post", args=[proposal.pk])
 
 
 def test_anyone_reads_the_debate_page(client, community, proposal):
     services.post_argument(
         actor=community["bob"], proposal_id=proposal.pk, body="**Shade**", stance="pro"
     )
-    response = client.get(reverse("realtime:debate", args=[proposal.pk]))
+    response = client.get(reverse("debates:debate", args=[proposal.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "<strong>Shade</strong>" in html
     assert f'data-ws-path="/ws/proposals/{proposal.pk}/"' in html
     assert 'data-last-seq="2"' in html  # its submission, then the argument
-    assert "realtime/debate.js" in html
+    assert "debates/debate.js" in html
     assert f'action="{post_url(proposal)}"' not in html  # no post form for visitors
 
 
 def test_a_draft_debate_is_not_public(client, community):
     secret = draft(community["alice"], title="Secret", body="b")
-    assert client.get(reverse("realtime:debate", args=[secret.pk])).status_code == 404
+    assert client.get(reverse("debates:debate", args=[secret.pk])).status_code == 404
     client.force_login(community["alice"])
-    assert client.get(reverse("realtime:debate", args=[secret.pk])).status_code == 200
+    assert client.get(reverse("debates:debate", args=[secret.pk])).status_code == 200
 
 
 def test_member_posts_with_a_plain_form_and_returns_to_the_proposal(client, community, proposal):
@@ -48,7 +48,7 @@ def test_member_posts_with_a_plain_form_and_returns_to_the_proposal(client, comm
 
 def test_plain_form_returns_to_the_page_it_came_from(client, community, proposal):
     client.force_login(community["bob"])
-    page = reverse("realtime:debate", args=[proposal.pk])
+    page = reverse("debates:debate", args=[proposal.pk])
     response = client.post(post_url(proposal), {"stance": "pro", "body": "Yes", "next": page})
     assert response["Location"].startswith(page + "#argument-")
 
@@ -90,10 +90,10 @@ def test_steward_hides_with_a_form_and_everyone_sees_the_notice(client, communit
         actor=community["bob"], proposal_id=proposal.pk, body="buy pills", stance="pro"
     )
     client.force_login(community["carol"])
-    response = client.post(reverse("realtime:hide", args=[argument.pk]), {"reason": "Advertising"})
+    response = client.post(reverse("debates:hide", args=[argument.pk]), {"reason": "Advertising"})
     assert response.status_code == 302
     client.logout()
-    html = client.get(reverse("realtime:debate", args=[proposal.pk])).content.decode()
+    html = client.get(reverse("debates:debate", args=[proposal.pk])).content.decode()
     assert "Hidden by carol. Reason: Advertising" in html
     assert "buy pills" not in html
 
@@ -103,7 +103,7 @@ def test_moderation_log_is_public(client, community, proposal):
         actor=community["bob"], proposal_id=proposal.pk, body="buy pills", stance="pro"
     )
     services.hide_argument(actor=community["carol"], argument_id=argument.pk, reason="Advertising")
-    response = client.get(reverse("realtime:moderation_log"))
+    response = client.get(reverse("debates:moderation_log"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Advertising" in html and "carol" in html
@@ -115,9 +115,9 @@ def test_edit_history_is_visible_to_everyone(client, community, proposal):
         actor=community["bob"], proposal_id=proposal.pk, body="first words", stance="pro"
     )
     client.force_login(community["bob"])
-    client.post(reverse("realtime:edit", args=[argument.pk]), {"body": "better words"})
+    client.post(reverse("debates:edit", args=[argument.pk]), {"body": "better words"})
     client.logout()
-    html = client.get(reverse("realtime:debate", args=[proposal.pk])).content.decode()
+    html = client.get(reverse("debates:debate", args=[proposal.pk])).content.decode()
     assert "better words" in html
     assert "first words" in html
     assert "Edit history (2 versions)" in html
@@ -135,7 +135,7 @@ def test_panel_renders_threads_in_a_fixed_number_of_queries(
         )
     client.force_login(community["carol"])
     with django_assert_max_num_queries(25):
-        response = client.get(reverse("realtime:debate", args=[proposal.pk]))
+        response = client.get(reverse("debates:debate", args=[proposal.pk]))
     assert response.content.decode().count('class="argument ') == 10
 
 

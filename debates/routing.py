@@ -1,7 +1,7 @@
 from django.urls import path
 
-from realtime.consumers import DebateConsumer
+from debates.consumers import DebateConsumer
 
-websocket_urlpatterns: list = [
+websocket_urlpatterns = [
     path("ws/proposals/<int:proposal_id>/", DebateConsumer.as_asgi()),
 ]

@@ -5,9 +5,8 @@ import time_machine
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from governance.models import JournalEntry
-from realtime import publish, services
-from realtime.errors import (
+from debates import services
+from debates.errors import (
     ArgumentHidden,
     DebateClosed,
     DebateNotFound,
@@ -19,10 +18,15 @@ from realtime.errors import (
     NotSteward,
     PostingTooFast,
 )
-from realtime.models import Argument, ArgumentRevision, DebateEvent, ModerationAction
+from debates.models import Argument, ArgumentRevision, ModerationAction
+from governance.models import JournalEntry
+from proposals import broadcasts
+from proposals.broadcasts import stream_of
+from realtime.models import StreamEvent
+from realtime.selectors import last_seq
+from tests.debates.helpers import cast_ballots, make_proposal
 from tests.factories import make_member
 from tests.proposals.helpers import change_rules, draft, hold_vote, voting_now
-from tests.realtime.helpers import cast_ballots, make_proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -34,14 +38,14 @@ def post(actor, proposal, body="Trees give shade and fruit.", stance="pro", **kw
 
 
 def last_state_event(proposal):
-    return DebateEvent.objects.filter(
-        debate__proposal=proposal, type="debate.proposal_state"
+    return StreamEvent.objects.filter(
+        stream__key=stream_of(proposal.pk), type="proposal.state"
     ).latest("seq")
 
 
 def events_of(proposal):
     return list(
-        DebateEvent.objects.filter(debate__proposal=proposal)
+        StreamEvent.objects.filter(stream__key=stream_of(proposal.pk))
         .order_by("seq")
         .values_list("seq", "type")
     )
@@ -51,29 +55,30 @@ def test_member_posts_an_argument_stored_with_rendered_markdown(community, propo
     argument = post(community["bob"], proposal, body="**Shade** for everyone")
     assert argument.stance == "pro"
     assert argument.body_html == "<p><strong>Shade</strong> for everyone</p>"
-    assert events_of(proposal) == [(1, "debate.proposal_state"), (2, "debate.argument_posted")]
-    event = DebateEvent.objects.get(debate__proposal=proposal, type="debate.argument_posted")
+    assert events_of(proposal) == [(1, "proposal.state"), (2, "debate.argument_posted")]
+    event = StreamEvent.objects.get(
+        stream__key=stream_of(proposal.pk), type="debate.argument_posted"
+    )
     assert event.payload["id"] == argument.pk
     assert event.payload["author"] == "bob"
 
 
 def test_events_are_numbered_without_gaps_per_debate(community, proposal):
-    assert events_of(proposal) == [(1, "debate.proposal_state")]  # its submission
+    assert events_of(proposal) == [(1, "proposal.state")]  # its submission
     other = services.post_argument(
         actor=community["bob"], proposal_id=proposal.pk, body="first", stance="question"
     )
     post(community["carol"], proposal, body="second", stance="contra")
     post(community["ada"], proposal, body="a reply", parent_id=other.pk)
     assert [seq for seq, _type in events_of(proposal)] == [1, 2, 3, 4]
-    proposal.debate.refresh_from_db()
-    assert proposal.debate.last_seq == 4
+    assert last_seq(stream_of(proposal.pk)) == 4
 
 
 def test_non_member_cannot_post(outsider, proposal):
     with pytest.raises(NotAMember):
         post(outsider, proposal)
     assert not Argument.objects.exists()
-    assert events_of(proposal) == [(1, "debate.proposal_state")]  # nothing after its submission
+    assert events_of(proposal) == [(1, "proposal.state")]  # nothing after its submission
 
 
 def test_anonymous_visitor_cannot_post(proposal):
@@ -114,7 +119,7 @@ def test_reply_to_a_reply_joins_the_same_thread(community, proposal):
 
 
 def test_reply_to_a_message_of_another_debate_is_refused(community, proposal):
-    from tests.realtime.helpers import make_proposal
+    from tests.debates.helpers import make_proposal
 
     elsewhere = post(community["bob"], make_proposal(community["bob"], title="Other"))
     with pytest.raises(DebateNotFound):
@@ -199,7 +204,7 @@ def test_steward_hides_with_a_public_reason_journaled(community, proposal):
         "author": "bob",
         "reason": "Off topic",
     }
-    event = DebateEvent.objects.filter(type="debate.argument_hidden").get()
+    event = StreamEvent.objects.filter(type="debate.argument_hidden").get()
     assert "html" not in event.payload
     assert event.payload["hidden_reason"] == "Off topic"
     assert event.payload["hidden_by"] == "carol"
@@ -279,8 +284,8 @@ def test_running_tally_is_published_when_the_bylaws_allow_it(
     proposal = voting_now(alice, title="Plant fruit trees in the courtyard")
     cast_ballots(proposal, yes=[alice, bob, carol], no=[ada])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        publish.tally_changed(proposal=proposal)
-    event = DebateEvent.objects.get(debate__proposal=proposal, type="debate.tally")
+        broadcasts.tally_changed(proposal=proposal)
+    event = StreamEvent.objects.get(stream__key=stream_of(proposal.pk), type="proposal.tally")
     assert event.payload == {
         "proposal": proposal.pk,
         "yes": 3,
@@ -299,9 +304,11 @@ def test_running_tally_stays_secret_when_the_frozen_rules_say_so(
     assert proposal.rules["tally_visible_during_vote"] is False
     cast_ballots(proposal, yes=[alice, bob])
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
-        publish.tally_changed(proposal=proposal)
-        publish.proposal_state_changed(proposal=proposal)
-    assert not DebateEvent.objects.filter(debate__proposal=proposal, type="debate.tally").exists()
+        broadcasts.tally_changed(proposal=proposal)
+        broadcasts.state_changed(proposal=proposal)
+    assert not StreamEvent.objects.filter(
+        stream__key=stream_of(proposal.pk), type="proposal.tally"
+    ).exists()
     state = last_state_event(proposal)
     assert state.payload == {"proposal": proposal.pk, "state": "voting", "is_open": True}
 
@@ -324,8 +331,8 @@ def test_state_change_after_the_vote_carries_the_result(community):
 
 def test_event_log_and_history_are_append_only_in_the_database(community, proposal):
     argument = post(community["bob"], proposal)
-    with pytest.raises(IntegrityError, match="debate guard"), transaction.atomic():
-        DebateEvent.objects.all().update(type="debate.forged")
+    with pytest.raises(IntegrityError, match="stream guard"), transaction.atomic():
+        StreamEvent.objects.all().update(type="debate.forged")
     with pytest.raises(IntegrityError, match="debate guard"), transaction.atomic():
         ArgumentRevision.objects.all().delete()
     with (
@@ -333,7 +340,7 @@ def test_event_log_and_history_are_append_only_in_the_database(community, propos
         transaction.atomic(),
         connection.cursor() as cursor,  # below the ORM's own PROTECT check
     ):
-        cursor.execute("DELETE FROM realtime_argument WHERE id = %s", [argument.pk])
+        cursor.execute("DELETE FROM debates_argument WHERE id = %s", [argument.pk])
 
 
 def test_demo_seed_posts_bilingual_debate_with_one_hidden_message(community, proposal):
@@ -341,7 +348,7 @@ def test_demo_seed_posts_bilingual_debate_with_one_hidden_message(community, pro
 
     made = seed_debates(proposals=[proposal], members=community)
     assert made == 7
-    arguments = Argument.objects.filter(debate__proposal=proposal)
+    arguments = Argument.objects.filter(proposal=proposal)
     assert arguments.filter(parent__isnull=False).count() == 2
     hidden = arguments.get(status="hidden")
     assert hidden.hidden_by == community["carol"]
