@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 def open_standard_accounts(sender, using="default", **kwargs) -> None:
     """The chart of accounts and the general fund exist in every treasury
     (after `migrate`, and after the test suite's flush)."""
-    from treasury.chart import GENERAL_FUND, STANDARD_ACCOUNTS
+    # Imported here: models cannot be imported before the app registry is ready.
+    from treasury.chart_of_accounts import GENERAL_FUND, STANDARD_ACCOUNTS
     from treasury.models import Account, Fund
 
     for code, name, kind in STANDARD_ACCOUNTS:

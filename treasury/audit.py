@@ -23,8 +23,22 @@ from governance.audit import genesis_payload, journal_events
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters
 from kernel import chain
 from kernel.audit import Audit, check
-from treasury import chart, selectors
-from treasury.models import INCOME_KINDS, BudgetLine, LedgerEntry, Posting, Transaction
+from treasury import selectors
+from treasury.chart_of_accounts import (
+    BUDGET_LINE_ACCOUNT_PREFIX,
+    FEE_ACCOUNT,
+    STANDARD_ACCOUNTS,
+    budget_line_account_code,
+)
+from treasury.models import (
+    INCOME_KINDS,
+    AccountType,
+    BudgetLine,
+    LedgerEntry,
+    Posting,
+    Transaction,
+    TransactionKind,
+)
 
 CHUNK = 5000
 
@@ -64,7 +78,9 @@ def verify_ledger(audit: Audit) -> None:
             _compare_postings(audit, batch)
             batch = []
     _compare_postings(audit, batch)
-    unchained = Transaction.objects.filter(status="posted", ledger_entry__isnull=True).count()
+    unchained = Transaction.objects.filter(
+        status=Transaction.Status.POSTED, ledger_entry__isnull=True
+    ).count()
     if unchained:
         audit.report("ledger", f"{unchained} posted transactions have no ledger entry")
 
@@ -125,17 +141,17 @@ def _fund_problem(payload: dict, line_funds: dict, income_funds: dict) -> str | 
     refs = payload.get("references", {})
     postings = payload.get("postings", [])
     funds = {p["fund"] for p in postings}
-    if kind == "transfer":
+    if kind == TransactionKind.TRANSFER:
         net: dict[str, int] = defaultdict(int)
         for posting in postings:
             net[posting["fund"]] += posting["amount"]
         if any(net.values()):
             return "a transfer moves money from one fund to another"
     line = refs.get("budget_line")
-    if kind == "expense" and line in line_funds and funds != {line_funds[line]}:
+    if kind == TransactionKind.EXPENSE and line in line_funds and funds != {line_funds[line]}:
         return "an expense is not paid from its budget line's fund"
     income = refs.get("fee_of")
-    if kind == "fee" and income in income_funds and not funds <= income_funds[income]:
+    if kind == TransactionKind.FEE and income in income_funds and not funds <= income_funds[income]:
         return "a fee is not taken from the fund of its income"
     return None
 
@@ -144,8 +160,8 @@ def _shape_problem(payload: dict, threshold: int) -> str | None:
     kind = payload.get("kind")
     refs = payload.get("references", {})
     postings = payload.get("postings", [])
-    asset = {code for code, _name, type_ in chart.STANDARD_ACCOUNTS if type_ == "asset"}
-    income = {code for code, _name, type_ in chart.STANDARD_ACCOUNTS if type_ == "income"}
+    asset = {code for code, _name, type_ in STANDARD_ACCOUNTS if type_ == AccountType.ASSET}
+    income = {code for code, _name, type_ in STANDARD_ACCOUNTS if type_ == AccountType.INCOME}
 
     def only(allowed) -> bool:
         return all(allowed(p["account"], p["amount"]) for p in postings)
@@ -154,16 +170,16 @@ def _shape_problem(payload: dict, threshold: int) -> str | None:
         lambda a, n: (a in asset and n > 0) or (a in income and n < 0)
     ):
         return "income touches accounts other than income and assets"
-    if kind == "transfer" and not only(lambda a, _n: a in asset):
+    if kind == TransactionKind.TRANSFER and not only(lambda a, _n: a in asset):
         return "a transfer touches accounts other than assets"
-    if kind == "fee" and (
+    if kind == TransactionKind.FEE and (
         "fee_of" not in refs
-        or not only(lambda a, n: (a == chart.FEE_ACCOUNT and n > 0) or (a in asset and n < 0))
+        or not only(lambda a, n: (a == FEE_ACCOUNT and n > 0) or (a in asset and n < 0))
     ):
         return "a fee names no income, or touches accounts other than the fee account and assets"
-    if kind == "expense":
+    if kind == TransactionKind.EXPENSE:
         line = refs.get("budget_line")
-        account = chart.budget_line_account_code(line) if line else None
+        account = budget_line_account_code(line) if line else None
         if (
             not line
             or "receipt_sha256" not in refs
@@ -197,8 +213,8 @@ def verify_spending(audit: Audit) -> None:
         if payload.get("kind") in INCOME_KINDS:
             income_funds[payload["transaction"]] = {p["fund"] for p in payload["postings"]}
         for posting in payload.get("postings", []):
-            if posting["account"].startswith(chart.BUDGET_LINE_ACCOUNT_PREFIX):
-                line = posting["account"].removeprefix(chart.BUDGET_LINE_ACCOUNT_PREFIX)
+            if posting["account"].startswith(BUDGET_LINE_ACCOUNT_PREFIX):
+                line = posting["account"].removeprefix(BUDGET_LINE_ACCOUNT_PREFIX)
                 spent[int(line)] += posting["amount"]
     opened: dict[int, dict] = {}
     enacted = {payload["proposal"] for *_rest, payload in journal_events("proposal.enacted")}

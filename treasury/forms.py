@@ -1,5 +1,5 @@
 """Forms of the treasurer, approver and auditor pages. They only parse input;
-the rules are in `treasury.services`."""
+the rules are in `treasury.services` and `treasury.permissions`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import InvalidInput
-from treasury.models import PaymentMethod
+from treasury.chart_of_accounts import GENERAL_FUND_SLUG
+from treasury.models import PaymentMethod, TransactionKind
 from treasury.money import currency, parse_amount
 from treasury.selectors import budget_lines, fund_choices
 
@@ -73,9 +74,9 @@ class IncomeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.fields["fund"].choices = fund_choices()
-        self.fields["fund"].initial = "general"
+        self.fields["fund"].initial = GENERAL_FUND_SLUG
         self.fields["date"].initial = timezone.now().date()
-        if kind not in ("crowdfunding", "donation"):
+        if kind not in (TransactionKind.CROWDFUNDING, TransactionKind.DONATION):
             del self.fields["fee"]
 
     def clean_date(self):
@@ -98,7 +99,7 @@ class ImportForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["fund"].choices = fund_choices()
-        self.fields["fund"].initial = "general"
+        self.fields["fund"].initial = GENERAL_FUND_SLUG
 
 
 class ImportConfirmForm(forms.Form):
@@ -181,9 +182,9 @@ class AttestationForm(forms.Form):
 
 
 INCOME_LABELS = {
-    "donation": _("Record a donation"),
-    "dues": _("Record membership dues"),
-    "grant": _("Record a grant"),
-    "crowdfunding": _("Record crowdfunding income"),
-    "patronage": _("Record patronage"),
+    TransactionKind.DONATION: _("Record a donation"),
+    TransactionKind.DUES: _("Record membership dues"),
+    TransactionKind.GRANT: _("Record a grant"),
+    TransactionKind.CROWDFUNDING: _("Record crowdfunding income"),
+    TransactionKind.PATRONAGE: _("Record patronage"),
 }

@@ -44,11 +44,11 @@ class Account(models.Model):
         ordering = ["type", "code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(type__in=["asset", "income", "expense"]),
+                condition=Q(type__in=AccountType.values),
                 name="treasury_account_type_valid",
             ),
             models.CheckConstraint(
-                condition=Q(budget_line__isnull=True) | Q(type="expense"),
+                condition=Q(budget_line__isnull=True) | Q(type=AccountType.EXPENSE),
                 name="treasury_account_budget_line_is_expense",
             ),
         ]
@@ -138,7 +138,13 @@ class TransactionKind(models.TextChoices):
     REVERSAL = "reversal", _("Reversal")
 
 
-INCOME_KINDS = ("donation", "dues", "grant", "crowdfunding", "patronage")
+INCOME_KINDS = (
+    TransactionKind.DONATION,
+    TransactionKind.DUES,
+    TransactionKind.GRANT,
+    TransactionKind.CROWDFUNDING,
+    TransactionKind.PATRONAGE,
+)
 
 
 class PaymentMethod(models.TextChoices):
@@ -147,12 +153,15 @@ class PaymentMethod(models.TextChoices):
     PROCESSOR = "processor", _("Payment processor")
 
 
+class TransactionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+
+
 class Transaction(models.Model):
     """One posted event of the ledger; immutable once posted."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Draft")
-        POSTED = "posted", _("Posted")
+    Status = TransactionStatus
 
     date = models.DateField()
     description = models.CharField(max_length=300)
@@ -200,7 +209,7 @@ class Transaction(models.Model):
                 name="treasury_transaction_kind_valid",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["draft", "posted"]),
+                condition=Q(status__in=TransactionStatus.values),
                 name="treasury_transaction_status_valid",
             ),
             models.UniqueConstraint(
@@ -213,11 +222,11 @@ class Transaction(models.Model):
                 name="treasury_transaction_no_self_approval",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="reversal") | Q(reverses__isnull=False),
+                condition=~Q(kind=TransactionKind.REVERSAL) | Q(reverses__isnull=False),
                 name="treasury_transaction_reversal_links_original",
             ),
             models.CheckConstraint(
-                condition=~Q(kind="fee") | Q(fee_of__isnull=False),
+                condition=~Q(kind=TransactionKind.FEE) | Q(fee_of__isnull=False),
                 name="treasury_transaction_fee_names_its_income",
             ),
         ]
@@ -283,14 +292,17 @@ class LedgerEntry(ChainedEntry):
         return f"#{self.seq} {self.kind}"
 
 
+class ExpenseStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    POSTED = "posted", _("Posted")
+    DECLINED = "declined", _("Declined")
+
+
 class Expense(models.Model):
     """A spending request against a budget line. Above the bylaw threshold it
     waits for a second treasurer or steward; then it is posted."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Awaiting approval")
-        POSTED = "posted", _("Posted")
-        DECLINED = "declined", _("Declined")
+    Status = ExpenseStatus
 
     budget_line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="expenses")
     amount_cents = models.BigIntegerField()
@@ -324,11 +336,11 @@ class Expense(models.Model):
                 name="treasury_expense_no_self_approval",
             ),
             models.CheckConstraint(
-                condition=~Q(status="posted") | Q(transaction__isnull=False),
+                condition=~Q(status=ExpenseStatus.POSTED) | Q(transaction__isnull=False),
                 name="treasury_expense_posted_has_transaction",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "posted", "declined"]),
+                condition=Q(status__in=ExpenseStatus.values),
                 name="treasury_expense_status_valid",
             ),
         ]

@@ -1,4 +1,8 @@
-"""Reads of the public treasury, with bounded query counts."""
+"""Reads of the public treasury, with bounded query counts.
+
+Selectors only read the database. Aggregates over all postings are cached
+under the ledger head (`_cached`), which moves with every posting.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.db.models import Prefetch, QuerySet, Sum
 
 from kernel.chains import head_of
-from members.selectors import has_role
 from treasury.models import (
     Account,
     AccountType,
@@ -39,11 +43,6 @@ def ledger_head() -> tuple[int, str]:
     return head_of(LedgerEntry.chain_name)
 
 
-def can_read_withheld(person) -> bool:
-    """Auditors read everything; treasurers keep the receipts they file."""
-    return has_role(person, "auditor") or has_role(person, "treasurer")
-
-
 def display_amount(account_type: str, cents: int) -> int:
     """Balances shown with their natural sign: income is a credit balance."""
     return -cents if account_type == AccountType.INCOME else cents
@@ -60,8 +59,6 @@ def _cached(name: str, compute):
     """Aggregates over all postings change only when the ledger head moves, so
     they are cached under the head (seq and hash): a new posting, or another
     database, simply means another key."""
-    from django.core.cache import cache
-
     seq, head_hash = ledger_head()
     return cache.get_or_set(f"treasury:{name}:{seq}:{head_hash[:16]}", compute, timeout=3600)
 
@@ -198,19 +195,38 @@ def budget_lines(
         lines = lines.filter(pk=pk)
     lines = list(lines[:limit] if limit else lines)
     ids = [line.pk for line in lines]
-    spent = dict(
+    spent = _spent_by_line(ids)
+    pending = _pending_by_line(ids)
+    return [LineStatus(line, spent.get(line.pk, 0), pending.get(line.pk, 0)) for line in lines]
+
+
+def _spent_by_line(ids: list[int]) -> dict[int, int]:
+    """Cents posted on each budget line's account, net of reversals."""
+    return dict(
         Posting.objects.filter(account__budget_line_id__in=ids)
         .values_list("account__budget_line_id")
         .annotate(total=Sum("amount_cents"))
         .values_list("account__budget_line_id", "total")
     )
-    pending = dict(
-        Expense.objects.filter(budget_line_id__in=ids, status=Expense.Status.PENDING)
-        .values_list("budget_line_id")
+
+
+def _pending_by_line(ids: list[int], *, excluding: Expense | None = None) -> dict[int, int]:
+    """Cents of the expenses awaiting approval on each budget line."""
+    pending = Expense.objects.filter(budget_line_id__in=ids, status=Expense.Status.PENDING)
+    if excluding is not None:
+        pending = pending.exclude(pk=excluding.pk)
+    return dict(
+        pending.values_list("budget_line_id")
         .annotate(total=Sum("amount_cents"))
         .values_list("budget_line_id", "total")
     )
-    return [LineStatus(line, spent.get(line.pk, 0), pending.get(line.pk, 0)) for line in lines]
+
+
+def budget_line_committed(line: BudgetLine, *, excluding: Expense | None = None) -> int:
+    """Cents spent (posted, net of reversals) plus cents awaiting approval:
+    the same sums as `budget_lines`, for the line a service has locked."""
+    spent = _spent_by_line([line.pk]).get(line.pk, 0)
+    return spent + _pending_by_line([line.pk], excluding=excluding).get(line.pk, 0)
 
 
 def budget_line_status(pk: int) -> LineStatus | None:
@@ -289,12 +305,6 @@ def pending_expenses() -> QuerySet[Expense]:
 
 def attestations() -> QuerySet[AuditAttestation]:
     return AuditAttestation.objects.select_related("auditor").order_by("-attested_at", "-pk")
-
-
-def reversible_transactions() -> QuerySet[Transaction]:
-    return Transaction.objects.filter(
-        Q(status=Transaction.Status.POSTED), ~Q(kind="reversal"), reversed_by__isnull=True
-    ).order_by("-pk")
 
 
 def summary() -> dict:

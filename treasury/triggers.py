@@ -30,10 +30,14 @@ from __future__ import annotations
 
 from governance.triggers import current_rule
 from kernel.guards import Dialect, Guard, Rule, TriggerSet, literal
-from members.roles import Role
 from members.triggers import holds_role
-from treasury import chart
-from treasury.models import INCOME_KINDS, Expense, Transaction, TransactionKind
+from treasury.chart_of_accounts import (
+    BUDGET_LINE_ACCOUNT_PREFIX,
+    FEE_ACCOUNT,
+    STANDARD_ACCOUNTS,
+)
+from treasury.models import INCOME_KINDS, AccountType, Expense, Transaction, TransactionKind
+from treasury.permissions import ATTESTS_LEDGER, DECIDES_EXPENSES, RECORDS_MONEY
 
 K = TransactionKind
 
@@ -92,9 +96,14 @@ POSTINGS = (
     "FROM treasury_posting tp JOIN treasury_account ta ON ta.id = tp.account_id "
     "WHERE tp.transaction_id = NEW.id"
 )
-POSTING = "NEW.status = 'posted' AND OLD.status = 'draft'"
+POSTED = literal(Transaction.Status.POSTED)
+DRAFT = literal(Transaction.Status.DRAFT)
+ASSET = literal(AccountType.ASSET)
+INCOME_ACCOUNT = literal(AccountType.INCOME)
+EXPENSE_ACCOUNT = literal(AccountType.EXPENSE)
+POSTING = f"NEW.status = {POSTED} AND OLD.status = {DRAFT}"
 INCOME = ", ".join(literal(k) for k in INCOME_KINDS)
-STANDARD_CODES = ", ".join(literal(code) for code, _name, _type in chart.STANDARD_ACCOUNTS)
+STANDARD_CODES = ", ".join(literal(code) for code, _name, _type in STANDARD_ACCOUNTS)
 
 
 def _kind(kind) -> str:
@@ -112,7 +121,7 @@ def _posting_rules() -> tuple[Rule, ...]:
     income_received = (
         "(SELECT COALESCE(SUM(ip.amount_cents), 0) FROM treasury_posting ip "
         "JOIN treasury_account ia ON ia.id = ip.account_id "
-        "WHERE ip.transaction_id = NEW.fee_of_id AND ia.type = 'asset' AND ip.amount_cents > 0)"
+        f"WHERE ip.transaction_id = NEW.fee_of_id AND ia.type = {ASSET} AND ip.amount_cents > 0)"
     )
     mirror_broken = (
         "EXISTS (SELECT 1 FROM (SELECT rp.account_id, rp.fund_id, SUM(rp.amount_cents) AS net "
@@ -125,7 +134,7 @@ def _posting_rules() -> tuple[Rule, ...]:
         return (
             f"{_kind(K.EXPENSE)} AND {debit_total} > {threshold} AND (NEW.approved_by_id IS NULL "
             "OR NEW.approved_by_id = NEW.recorded_by_id OR NOT "
-            f"{holds_role('NEW.approved_by_id', [Role.TREASURER, Role.STEWARD])})"
+            f"{holds_role('NEW.approved_by_id', DECIDES_EXPENSES)})"
         )
 
     return (
@@ -142,8 +151,8 @@ def _posting_rules() -> tuple[Rule, ...]:
             f"{POSTING} AND NEW.kind IN ({INCOME}) AND (NEW.budget_line_id IS NOT NULL "
             "OR NEW.reverses_id IS NOT NULL OR NEW.fee_of_id IS NOT NULL OR "
             + _any_posting_except(
-                "(ta.type = 'asset' AND tp.amount_cents > 0) "
-                "OR (ta.type = 'income' AND tp.amount_cents < 0)"
+                f"(ta.type = {ASSET} AND tp.amount_cents > 0) "
+                f"OR (ta.type = {INCOME_ACCOUNT} AND tp.amount_cents < 0)"
             )
             + ")",
         ),
@@ -151,17 +160,17 @@ def _posting_rules() -> tuple[Rule, ...]:
             MSG_FEE,
             f"{_kind(K.FEE)} AND (NEW.fee_of_id IS NULL "
             "OR NOT EXISTS (SELECT 1 FROM treasury_transaction inc WHERE inc.id = NEW.fee_of_id "
-            f"AND inc.status = 'posted' AND inc.kind IN ({INCOME})) "
+            f"AND inc.status = {POSTED} AND inc.kind IN ({INCOME})) "
             f"OR {debit_total} > {income_received} OR "
             + _any_posting_except(
-                f"(ta.code = {literal(chart.FEE_ACCOUNT)} AND tp.amount_cents > 0) "
-                "OR (ta.type = 'asset' AND tp.amount_cents < 0)"
+                f"(ta.code = {literal(FEE_ACCOUNT)} AND tp.amount_cents > 0) "
+                f"OR (ta.type = {ASSET} AND tp.amount_cents < 0)"
             )
             + ")",
         ),
         Rule(
             MSG_TRANSFER,
-            f"{_kind(K.TRANSFER)} AND (" + _any_posting_except("ta.type = 'asset'") + " OR "
+            f"{_kind(K.TRANSFER)} AND (" + _any_posting_except(f"ta.type = {ASSET}") + " OR "
             "EXISTS (SELECT 1 FROM (SELECT tf.fund_id, SUM(tf.amount_cents) AS net "
             "FROM treasury_posting tf WHERE tf.transaction_id = NEW.id GROUP BY tf.fund_id) "
             "per_fund WHERE per_fund.net <> 0))",
@@ -184,7 +193,7 @@ def _posting_rules() -> tuple[Rule, ...]:
             f"{_kind(K.EXPENSE)} AND (NEW.budget_line_id IS NULL OR NEW.receipt_id IS NULL OR "
             + _any_posting_except(
                 "(ta.budget_line_id = NEW.budget_line_id AND tp.amount_cents > 0) "
-                "OR (ta.type = 'asset' AND tp.amount_cents < 0)"
+                f"OR (ta.type = {ASSET} AND tp.amount_cents < 0)"
             )
             + ")",
         ),
@@ -192,7 +201,7 @@ def _posting_rules() -> tuple[Rule, ...]:
         Rule(
             MSG_REVERSAL,
             f"{_kind(K.REVERSAL)} AND (NEW.reverses_id IS NULL OR NOT EXISTS (SELECT 1 "
-            "FROM treasury_transaction o WHERE o.id = NEW.reverses_id AND o.status = 'posted' "
+            f"FROM treasury_transaction o WHERE o.id = NEW.reverses_id AND o.status = {POSTED} "
             f"AND o.kind <> {literal(K.REVERSAL)} AND "
             "(o.budget_line_id = NEW.budget_line_id OR (o.budget_line_id IS NULL "
             f"AND NEW.budget_line_id IS NULL))) OR {mirror_broken})",
@@ -209,8 +218,8 @@ def _transaction_guards() -> list[Guard]:
                 Rule(
                     MSG_INSERT_DRAFT,
                     lambda d: (
-                        f"NEW.status <> 'draft' OR {d.not_now('NEW.posted_at')} "
-                        f"OR NOT {holds_role('NEW.recorded_by_id', [Role.TREASURER])}"
+                        f"NEW.status <> {DRAFT} OR {d.not_now('NEW.posted_at')} "
+                        f"OR NOT {holds_role('NEW.recorded_by_id', RECORDS_MONEY)}"
                     ),
                 ),
             ),
@@ -219,7 +228,7 @@ def _transaction_guards() -> list[Guard]:
             "treasury_transaction",
             "UPDATE",
             (
-                Rule(MSG_POSTED_IMMUTABLE, "OLD.status = 'posted'"),
+                Rule(MSG_POSTED_IMMUTABLE, f"OLD.status = {POSTED}"),
                 Rule(
                     MSG_DRAFT_ONLY_POSTS,
                     lambda d: d.any_distinct(
@@ -241,7 +250,7 @@ def _transaction_guards() -> list[Guard]:
                     MSG_POSTING_CLOSED,
                     lambda d: d.distinct(
                         "(SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)",
-                        "'draft'",
+                        DRAFT,
                     ),
                 ),
                 Rule(
@@ -268,7 +277,7 @@ def _transaction_guards() -> list[Guard]:
                     MSG_ENTRY_UNPOSTED,
                     lambda d: d.distinct(
                         "(SELECT status FROM treasury_transaction WHERE id = NEW.transaction_id)",
-                        "'posted'",
+                        POSTED,
                     ),
                 ),
             ),
@@ -287,8 +296,8 @@ def _other_guards() -> list[Guard]:
                 Rule(
                     MSG_ACCOUNT,
                     f"NOT ((NEW.code IN ({STANDARD_CODES}) AND NEW.budget_line_id IS NULL) "
-                    "OR (NEW.type = 'expense' AND NEW.budget_line_id IS NOT NULL "
-                    f"AND NEW.code = {literal(chart.BUDGET_LINE_ACCOUNT_PREFIX)} "
+                    f"OR (NEW.type = {EXPENSE_ACCOUNT} AND NEW.budget_line_id IS NOT NULL "
+                    f"AND NEW.code = {literal(BUDGET_LINE_ACCOUNT_PREFIX)} "
                     "|| CAST(NEW.budget_line_id AS TEXT)))",
                 ),
             ),
@@ -303,7 +312,7 @@ def _other_guards() -> list[Guard]:
                         f"NEW.status <> {pending} OR NEW.transaction_id IS NOT NULL "
                         "OR NEW.decided_by_id IS NOT NULL OR NEW.decided_at IS NOT NULL "
                         f"OR {d.not_now('NEW.recorded_at')} "
-                        f"OR NOT {holds_role('NEW.recorded_by_id', [Role.TREASURER])}"
+                        f"OR NOT {holds_role('NEW.recorded_by_id', RECORDS_MONEY)}"
                     ),
                 ),
             ),
@@ -332,7 +341,7 @@ def _other_guards() -> list[Guard]:
                         )
                         + f" OR (NEW.status = {literal(Expense.Status.POSTED)} AND NOT EXISTS ("
                         "SELECT 1 FROM treasury_transaction et WHERE et.id = NEW.transaction_id "
-                        f"AND et.status = 'posted' AND et.kind = {literal(K.EXPENSE)} "
+                        f"AND et.status = {POSTED} AND et.kind = {literal(K.EXPENSE)} "
                         "AND et.budget_line_id = NEW.budget_line_id "
                         "AND et.receipt_id = NEW.receipt_id "
                         "AND et.recorded_by_id = NEW.recorded_by_id)) "
@@ -340,7 +349,7 @@ def _other_guards() -> list[Guard]:
                         "(NEW.decided_by_id IS NULL OR NEW.decided_by_id = NEW.recorded_by_id "
                         f"OR TRIM(NEW.decline_reason) = '' OR {d.not_now('NEW.decided_at')} "
                         "OR NEW.transaction_id IS NOT NULL OR NOT "
-                        f"{holds_role('NEW.decided_by_id', [Role.TREASURER, Role.STEWARD])}))"
+                        f"{holds_role('NEW.decided_by_id', DECIDES_EXPENSES)}))"
                     ),
                 ),
             ),
@@ -353,7 +362,7 @@ def _other_guards() -> list[Guard]:
                     MSG_ATTESTATION,
                     lambda d: (
                         f"{d.not_now('NEW.attested_at')} "
-                        f"OR NOT {holds_role('NEW.auditor_id', [Role.AUDITOR])}"
+                        f"OR NOT {holds_role('NEW.auditor_id', ATTESTS_LEDGER)}"
                     ),
                 ),
             ),

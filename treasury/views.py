@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from kernel.errors import DomainError, NotAllowed
-from members.selectors import has_role
-from treasury import charts, selectors, services
+from kernel.views import refusal_shown_on
+from members.roles import Role
+from treasury import permissions, selectors, services, svg_charts
 from treasury.forms import (
     INCOME_LABELS,
     AttestationForm,
@@ -29,24 +29,19 @@ from treasury.forms import (
 from treasury.models import INCOME_KINDS, Receipt, TransactionKind
 
 
-def _require(request: HttpRequest, *roles: str) -> None:
-    if not any(has_role(request.user, role) for role in roles):
+def _require(request: HttpRequest, roles: tuple[Role, ...]) -> None:
+    """`roles` is one of the lists in `treasury.permissions`."""
+    if not permissions.holds_any(request.user, roles):
         raise PermissionDenied(
             _("This page is for the community's %(roles)s.") % {"roles": " / ".join(roles)}
         )
 
 
-def _fail(form, error: DomainError) -> None:
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message)
-    form.add_error(None, error.message)
-
-
 def _roles(request: HttpRequest) -> dict:
     return {
-        "is_treasurer": has_role(request.user, "treasurer"),
-        "is_approver": has_role(request.user, "treasurer") or has_role(request.user, "steward"),
-        "is_auditor": has_role(request.user, "auditor"),
+        "is_treasurer": permissions.is_treasurer(request.user),
+        "is_approver": permissions.can_decide_expenses(request.user),
+        "is_auditor": permissions.is_auditor(request.user),
     }
 
 
@@ -68,8 +63,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "income": selectors.income_by_source_and_month(),
             "flows": flows,
             "lines": lines,
-            "flows_chart": charts.flows_chart(flows),
-            "budget_chart": charts.budget_chart(lines),
+            "flows_chart": svg_charts.flows_chart(flows),
+            "budget_chart": svg_charts.budget_chart(lines),
             "recent": selectors.transactions_page(limit=10).items,
             "attestations": selectors.attestations()[:5],
             "head_seq": seq,
@@ -107,7 +102,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "treasury/transaction.html",
         {
             "txn": txn,
-            "can_read_withheld": selectors.can_read_withheld(request.user),
+            "can_read_withheld": permissions.can_read_withheld(request.user),
             "reversal": getattr(txn, "reversed_by", None),
             **_roles(request),
         },
@@ -132,7 +127,7 @@ def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     document = Receipt.objects.filter(pk=pk).first()
     if document is None:
         raise Http404(_("There is no such receipt."))
-    if not document.is_public and not selectors.can_read_withheld(request.user):
+    if not document.is_public and not permissions.can_read_withheld(request.user):
         raise PermissionDenied(
             _("This receipt is withheld: %(reason)s") % {"reason": document.withheld_reason}
         )
@@ -157,13 +152,13 @@ def _suffix(document: Receipt) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_income(request: HttpRequest, kind: str) -> HttpResponse:
-    _require(request, "treasurer")
+    _require(request, permissions.RECORDS_MONEY)
     if kind not in INCOME_KINDS:
         raise Http404(_("Unknown kind of income."))
     form = IncomeForm(request.POST or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             txn = services.record_income(
                 actor=request.user,
                 kind=kind,
@@ -177,9 +172,6 @@ def record_income(request: HttpRequest, kind: str) -> HttpResponse:
                 description=data["description"],
                 fee_cents=data.get("fee") or 0,
             )
-        except DomainError as error:
-            _fail(form, error)
-        else:
             messages.success(request, _("Recorded as transaction #%(pk)s.") % {"pk": txn.pk})
             return redirect("treasury:transaction", pk=txn.pk)
     return render(
@@ -193,23 +185,18 @@ def record_income(request: HttpRequest, kind: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def import_statement(request: HttpRequest) -> HttpResponse:
     """Upload → preview (per-line errors, duplicates) → confirm."""
-    _require(request, "treasurer")
+    _require(request, permissions.RECORDS_MONEY)
     if request.method == "POST" and "content" in request.POST:
         confirm = ImportConfirmForm(request.POST)
         if confirm.is_valid():
             data = confirm.cleaned_data
-            try:
-                result = services.import_bank_statement(
-                    actor=request.user,
-                    content=data["content"],
-                    method=data["method"],
-                    fund=data["fund"],
-                )
-            except DomainError as error:
-                if isinstance(error, NotAllowed):
-                    raise PermissionDenied(error.message) from error
-                messages.error(request, error.message)
-                return redirect("treasury:import")
+            # A refusal goes back to the import page with its reason (kernel.views).
+            result = services.import_bank_statement(
+                actor=request.user,
+                content=data["content"],
+                method=data["method"],
+                fund=data["fund"],
+            )
             messages.success(
                 request,
                 _("%(new)d transactions recorded; %(dup)d rows were already in the ledger.")
@@ -226,11 +213,8 @@ def import_statement(request: HttpRequest) -> HttpResponse:
         if len(raw) > 5 * 1024 * 1024:
             form.add_error("statement", _("The statement is larger than 5 MB; split it."))
         else:
-            try:
-                text = services._decode(raw)
-            except DomainError as error:
-                form.add_error("statement", error.message)
-            else:
+            with refusal_shown_on(form, field="statement"):
+                text = services.decode_statement(raw)
                 preview = services.preview_bank_statement(text)
                 if preview.error:
                     form.add_error("statement", preview.error)
@@ -253,11 +237,11 @@ def import_statement(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def record_expense(request: HttpRequest) -> HttpResponse:
-    _require(request, "treasurer")
+    _require(request, permissions.RECORDS_MONEY)
     form = ExpenseForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
+        with refusal_shown_on(form):
             expense = services.record_expense(
                 actor=request.user,
                 budget_line_id=data["budget_line"],
@@ -270,9 +254,6 @@ def record_expense(request: HttpRequest) -> HttpResponse:
                 receipt_is_public=data["receipt_is_public"],
                 withheld_reason=data["withheld_reason"],
             )
-        except DomainError as error:
-            _fail(form, error)
-        else:
             if expense.transaction_id:
                 messages.success(request, _("The expense is posted."))
                 return redirect("treasury:transaction", pk=expense.transaction_id)
@@ -302,7 +283,7 @@ def record_expense(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
-    _require(request, "treasurer", "steward")
+    _require(request, permissions.DECIDES_EXPENSES)
     return render(
         request,
         "treasury/approvals.html",
@@ -313,14 +294,8 @@ def approvals(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "treasurer", "steward")
-    try:
-        expense = services.approve_expense(actor=request.user, expense_id=pk)
-    except DomainError as error:
-        if isinstance(error, NotAllowed) and error.code != "self_approval":
-            raise PermissionDenied(error.message) from error
-        messages.error(request, error.message)
-        return redirect("treasury:approvals")
+    _require(request, permissions.DECIDES_EXPENSES)
+    expense = services.approve_expense(actor=request.user, expense_id=pk)
     messages.success(request, _("Approved and posted."))
     return redirect("treasury:transaction", pk=expense.transaction_id)
 
@@ -328,20 +303,12 @@ def approve(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def decline(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "treasurer", "steward")
+    _require(request, permissions.DECIDES_EXPENSES)
     form = ReasonForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the expense is declined."))
         return redirect("treasury:approvals")
-    try:
-        services.decline_expense(
-            actor=request.user, expense_id=pk, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        if isinstance(error, NotAllowed) and error.code != "self_approval":
-            raise PermissionDenied(error.message) from error
-        messages.error(request, error.message)
-        return redirect("treasury:approvals")
+    services.decline_expense(actor=request.user, expense_id=pk, reason=form.cleaned_data["reason"])
     messages.success(request, _("The expense is declined."))
     return redirect("treasury:approvals")
 
@@ -349,19 +316,16 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def reverse_transaction(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "treasurer")
+    _require(request, permissions.RECORDS_MONEY)
     txn = selectors.transaction_detail(pk)
     if txn is None:
         raise Http404(_("There is no such transaction."))
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             reversal = services.reverse_transaction(
                 actor=request.user, transaction_id=pk, reason=form.cleaned_data["reason"]
             )
-        except DomainError as error:
-            _fail(form, error)
-        else:
             messages.success(request, _("Reversed by transaction #%(pk)s.") % {"pk": reversal.pk})
             return redirect("treasury:transaction", pk=reversal.pk)
     return render(
@@ -383,14 +347,11 @@ def reverse_transaction(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create_fund(request: HttpRequest) -> HttpResponse:
-    _require(request, "treasurer")
+    _require(request, permissions.RECORDS_MONEY)
     form = FundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.create_fund(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _fail(form, error)
-        else:
             messages.success(request, _("The fund is open."))
             return redirect("treasury:overview")
     return render(
@@ -408,17 +369,14 @@ def create_fund(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def attest(request: HttpRequest) -> HttpResponse:
-    _require(request, "auditor")
+    _require(request, permissions.ATTESTS_LEDGER)
     seq, _head_hash = selectors.ledger_head()
     form = AttestationForm(
         request.POST or None, initial={"ledger_head_seq": seq or None, "ledger_head_hash": ""}
     )
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_shown_on(form):
             services.attest_audit(actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _fail(form, error)
-        else:
             messages.success(request, _("Your attestation is published and journaled."))
             return redirect(reverse("treasury:overview") + "#attestations")
     return render(

@@ -1,30 +1,46 @@
-"""Helpers for treasury tests: amounts today, appointed treasurers, ledger invariants."""
+"""Helpers for treasury tests: amounts today, receipts, appointed treasurers,
+ledger invariants."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Sum
 from django.utils import timezone
 
-from treasury.models import Account, BudgetLine, Posting, Transaction
+from kernel import chain
+from members.roles import Role
+from tests.proposals.helpers import pass_proposal
+from treasury.models import (
+    Account,
+    AccountType,
+    BudgetLine,
+    LedgerEntry,
+    Posting,
+    Transaction,
+)
+from treasury.selectors import balances
 
 
 def today() -> dt.date:
     return timezone.now().date()
 
 
+def receipt_file(name="receipt.txt", content=b"Invoice 42: chairs, 120.00 EUR\n"):
+    return SimpleUploadedFile(name, content, content_type="text/plain")
+
+
 def appoint_treasurer(community, member) -> None:
     """Make ``member`` a treasurer the only way there is: an appointment
     proposal the community passes by vote and that is enacted now."""
-    from tests.proposals.helpers import pass_proposal
-
     proposal = pass_proposal(
         community["alice"],
         list(community.values()),
         kind="appointment",
         title=f"Appoint {member.get_username()} treasurer",
-        appointments=[{"member": member.get_username(), "role": "treasurer", "action": "grant"}],
+        appointments=[{"member": member.get_username(), "role": Role.TREASURER, "action": "grant"}],
     )
     assert proposal.state == "enacted", proposal.state
 
@@ -32,22 +48,17 @@ def appoint_treasurer(community, member) -> None:
 def assert_ledger_invariants() -> None:
     """Every transaction balances with 2+ postings; every account balance is
     the sum of its postings; no budget line is overspent; the chain links up."""
-    from kernel import chain
-    from treasury.models import LedgerEntry
-
     for txn in Transaction.objects.prefetch_related("postings"):
         amounts = [p.amount_cents for p in txn.postings.all()]
-        assert txn.status == "posted"
+        assert txn.status == Transaction.Status.POSTED
         assert len(amounts) >= 2 and sum(amounts) == 0, (txn.pk, amounts)
         assert all(a != 0 for a in amounts)
     total = Posting.objects.aggregate(total=Sum("amount_cents"))["total"] or 0
     assert total == 0
-    from treasury.selectors import balances
-
     shown = {row["account"].code: row["cents"] for row in balances()["accounts"]}
     for account in Account.objects.all():
         raw = Posting.objects.filter(account=account).aggregate(t=Sum("amount_cents"))["t"] or 0
-        expected = -raw if account.type == "income" else raw
+        expected = -raw if account.type == AccountType.INCOME else raw
         assert shown[account.code] == expected
     for line in BudgetLine.objects.all():
         spent = (
@@ -56,8 +67,6 @@ def assert_ledger_invariants() -> None:
         )
         assert 0 <= spent <= line.amount_cents
     lines = [entry.as_export() for entry in LedgerEntry.objects.order_by("seq")]
-    import json
-
     result = chain.verify_lines(json.dumps(e) for e in lines)
     assert result.ok, result.describe()
     assert LedgerEntry.objects.count() == Transaction.objects.count()

@@ -6,22 +6,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.treasury.conftest import receipt_file
-from tests.treasury.helpers import today
-from treasury import services
+from tests.treasury.factories import ExpenseFactory, IncomeFactory
 
 
 @pytest.fixture
 def many(community):
     bob = community["bob"]
     for number in range(1, 8):
-        services.record_income(
-            actor=bob,
-            kind="dues",
-            amount_cents=1_000 * number,
-            date=today(),
-            method="bank",
-            external_reference=f"D-{number}",
+        IncomeFactory(
+            actor=bob, kind="dues", amount_cents=1_000 * number, external_reference=f"D-{number}"
         )
 
 
@@ -40,15 +33,13 @@ def test_transactions_paginate_newest_first_with_cursor(client, many):
 
 
 def test_transactions_page_uses_few_queries_at_any_depth(client, community, many, budget):
-    services.record_expense(
+    ExpenseFactory(
         actor=community["bob"],
-        budget_line_id=budget["printing"].pk,
+        budget_line=budget["printing"],
         amount_cents=500,
-        date=today(),
         description="Ink",
         payee="Shop",
         method="cash",
-        receipt_file=receipt_file(),
     )
     first = client.get("/api/v1/treasury/transactions/?limit=2").json()
     with CaptureQueriesContext(connection) as queries:

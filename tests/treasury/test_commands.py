@@ -9,24 +9,19 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from kernel import guards
-from tests.treasury.helpers import today
-from treasury import services
+from tests.treasury.factories import IncomeFactory
 
 
 def test_verify_ledger_passes_on_real_activity(community):
     for amount in (1_000, 2_000):
-        services.record_income(
-            actor=community["bob"], kind="dues", amount_cents=amount, date=today(), method="bank"
-        )
+        IncomeFactory(actor=community["bob"], kind="dues", amount_cents=amount)
     out = StringIO()
     call_command("verify_ledger", stdout=out)
     assert "OK: 2 ledger entries verified" in out.getvalue()
 
 
 def test_verify_ledger_catches_a_posting_changed_behind_the_guard(community):
-    txn = services.record_income(
-        actor=community["bob"], kind="dues", amount_cents=1_000, date=today(), method="bank"
-    )
+    txn = IncomeFactory(actor=community["bob"], kind="dues", amount_cents=1_000)
     guards.uninstall(connection)  # what an attacker with database access would do
     try:
         with connection.cursor() as cursor:

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from demo.treasury import YOUTH_FUND, create_demo_funds, seed_treasury
 from governance.models import JournalEntry
-from tests.treasury.conftest import enacted_budget
+from tests.treasury.factories import BudgetFactory
 from tests.treasury.helpers import assert_ledger_invariants
-from treasury import selectors
+from treasury import selectors, services
 from treasury.models import AuditAttestation, Expense, Transaction
 
 
 def test_demo_year_is_valid_and_tells_the_funding_story(community):
     create_demo_funds(treasurer=community["bob"])
-    proposal = enacted_budget(
-        community,
-        [
+    proposal = BudgetFactory(
+        author=community["alice"],
+        voters=list(community.values()),
+        lines=[
             {"purpose": "Youth workshops", "amount_cents": 600_000, "fund": YOUTH_FUND},
             {"purpose": "Hall rental", "amount_cents": 300_000, "fund": "general"},
         ],
@@ -55,8 +56,6 @@ def test_demo_year_is_valid_and_tells_the_funding_story(community):
 
 
 def test_demo_with_the_lead_budget_keeps_every_fund_positive(community):
-    from treasury import services
-
     bob = community["bob"]
     create_demo_funds(treasurer=bob)
     services.create_fund(
@@ -66,9 +65,10 @@ def test_demo_with_the_lead_budget_keeps_every_fund_positive(community):
         is_restricted=True,
         purpose="The shared-hosting project",
     )
-    proposal = enacted_budget(
-        community,
-        [
+    proposal = BudgetFactory(
+        author=community["alice"],
+        voters=list(community.values()),
+        lines=[
             {"purpose": "Servers and hosting", "amount_cents": 600_000, "fund": "public-grant"},
             {"purpose": "Youth hosts programme", "amount_cents": 600_000, "fund": YOUTH_FUND},
             {"purpose": "Development sprint", "amount_cents": 450_000, "fund": "general"},

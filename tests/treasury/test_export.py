@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kernel import chain
-from tests.treasury.conftest import receipt_file
+from tests.treasury.factories import ExpenseFactory, IncomeFactory
 from tests.treasury.helpers import today
 from treasury import selectors, services
 
@@ -22,24 +22,15 @@ CHAIN_PY = Path(chain.__file__)
 @pytest.fixture
 def activity(community, budget):
     bob = community["bob"]
-    donation = services.record_income(
-        actor=bob,
-        kind="donation",
-        amount_cents=5_000,
-        date=today(),
-        method="bank",
-        counterparty="Élodie",
-        is_counterparty_public=True,
+    donation = IncomeFactory(
+        actor=bob, amount_cents=5_000, counterparty="Élodie", is_counterparty_public=True
     )
-    services.record_expense(
+    ExpenseFactory(
         actor=bob,
-        budget_line_id=budget["printing"].pk,
+        budget_line=budget["printing"],
         amount_cents=1_999,
-        date=today(),
         description="Flyers",
         payee="PrintCo",
-        method="bank",
-        receipt_file=receipt_file(),
     )
     services.reverse_transaction(actor=bob, transaction_id=donation.pk, reason="Bounced")
     return budget

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from kernel.errors import DomainError
-from tests.treasury.conftest import enacted_budget, receipt_file
-from tests.treasury.helpers import assert_ledger_invariants, today
+from tests.treasury.factories import BudgetFactory
+from tests.treasury.helpers import assert_ledger_invariants, receipt_file, today
 from treasury import services
 from treasury.models import Expense, Transaction
 
@@ -21,9 +21,10 @@ amounts = st.integers(min_value=-500, max_value=60_000)
 @pytest.mark.django_db
 def test_random_operations_keep_every_invariant(community):
     lines = list(
-        enacted_budget(
-            community,
-            [
+        BudgetFactory(
+            author=community["alice"],
+            voters=list(community.values()),
+            lines=[
                 {"purpose": "Hall", "amount_cents": 80_000, "fund": "general"},
                 {"purpose": "Snacks", "amount_cents": 5_000, "fund": "general"},
             ],

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from kernel.chains import chain_timestamp
 from kernel.models import ChainHead
-from tests.treasury.conftest import receipt_file
+from tests.treasury.factories import BudgetLineFactory, ExpenseFactory, IncomeFactory
 from tests.treasury.helpers import assert_ledger_invariants, today
-from treasury import services
+from treasury import selectors, services
 from treasury.models import (
     Account,
     AuditAttestation,
@@ -25,9 +25,7 @@ from treasury.models import (
 
 @pytest.fixture
 def donation(community):
-    return services.record_income(
-        actor=community["bob"], kind="donation", amount_cents=5_000, date=today(), method="bank"
-    )
+    return IncomeFactory(actor=community["bob"], amount_cents=5_000)
 
 
 def refused(match="ledger guard"):
@@ -139,21 +137,43 @@ def test_database_refuses_to_post_transaction_with_one_posting(community):
         Transaction.objects.filter(pk=txn.pk).update(status="posted")
 
 
-def test_database_refuses_spending_beyond_a_budget_line(community, budget):
-    line = budget["printing"]
-    general = Fund.objects.get(slug="general")
+def test_database_refuses_spending_beyond_a_budget_line(community):
+    """Below the services: a complete expense written straight to the tables,
+    whose amount fits the line's allocation alone but not on top of what was
+    already spent, is refused by the database, and nothing of it is written."""
+    line = BudgetLineFactory(purpose="Printing", amount_cents=20_000)
+    earlier = ExpenseFactory(actor=community["bob"], budget_line=line, amount_cents=15_000)
+    overspend = line.amount_cents - 15_000 + 1  # 50.01: within 200.00, beyond the 50.00 left
+    before = (Transaction.objects.count(), Posting.objects.count(), LedgerEntry.objects.count())
     with refused("cannot exceed the allocation"), transaction.atomic():
         txn = Transaction.objects.create(
             date=today(),
             description="Raw overspend",
             kind="expense",
+            method="bank",
             recorded_by=community["bob"],
             posted_at=timezone.now(),
             budget_line=line,
+            proposal=line.proposal,
+            receipt=earlier.receipt,
         )
         Posting.objects.create(
-            transaction=txn, account=line.account, fund=general, amount_cents=line.amount_cents + 1
+            transaction=txn, account=line.account, fund=line.fund, amount_cents=overspend
         )
+        Posting.objects.create(
+            transaction=txn,
+            account=Account.objects.get(code="assets:bank"),
+            fund=line.fund,
+            amount_cents=-overspend,
+        )
+        Transaction.objects.filter(pk=txn.pk).update(status="posted")
+    assert (
+        Transaction.objects.count(),
+        Posting.objects.count(),
+        LedgerEntry.objects.count(),
+    ) == before
+    assert selectors.budget_line_status(line.pk).spent_cents == 15_000
+    assert_ledger_invariants()
 
 
 def test_ledger_entry_needs_a_posted_transaction(community):
@@ -202,15 +222,13 @@ def test_budget_line_cannot_be_opened_without_enactment_or_changed(community, bu
 
 
 def test_receipts_and_attestations_are_immutable(community, budget):
-    expense = services.record_expense(
+    expense = ExpenseFactory(
         actor=community["bob"],
-        budget_line_id=budget["printing"].pk,
+        budget_line=budget["printing"],
         amount_cents=100,
-        date=today(),
         description="Tape",
         payee="Shop",
         method="cash",
-        receipt_file=receipt_file(),
     )
     with refused("receipts are immutable"), transaction.atomic():
         Receipt.objects.filter(pk=expense.receipt_id).update(sha256="0" * 64)

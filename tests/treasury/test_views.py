@@ -5,19 +5,17 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from governance.selectors import current_parameters
-from tests.treasury.conftest import receipt_file
-from tests.treasury.helpers import today
-from treasury import selectors, services
+from tests.treasury.factories import ExpenseFactory, IncomeFactory
+from tests.treasury.helpers import receipt_file, today
+from treasury import selectors
 from treasury.models import Expense, Transaction
 
 
 def test_visitor_reads_public_treasury_with_charts_and_head(client, community, budget):
-    services.record_income(
+    IncomeFactory(
         actor=community["bob"],
         kind="grant",
         amount_cents=600_000,
-        date=today(),
-        method="bank",
         counterparty="City council",
         is_counterparty_public=True,
     )
@@ -146,15 +144,12 @@ def test_expense_form_with_receipt_and_over_budget_error(client, community, budg
 
 def test_steward_approves_on_page_and_author_cannot(client, community, budget):
     amount = current_parameters().second_approval_above_cents + 100
-    expense = services.record_expense(
+    expense = ExpenseFactory(
         actor=community["bob"],
-        budget_line_id=budget["workshop"].pk,
+        budget_line=budget["workshop"],
         amount_cents=amount,
-        date=today(),
         description="Venue",
         payee="Hall",
-        method="bank",
-        receipt_file=receipt_file(),
     )
     client.force_login(community["bob"])
     page = client.get("/treasury/approvals/").content.decode()
@@ -170,11 +165,10 @@ def test_steward_approves_on_page_and_author_cannot(client, community, budget):
 
 
 def test_withheld_receipt_is_for_auditors_only(client, community, budget):
-    expense = services.record_expense(
+    expense = ExpenseFactory(
         actor=community["bob"],
-        budget_line_id=budget["printing"].pk,
+        budget_line=budget["printing"],
         amount_cents=100,
-        date=today(),
         description="Taxi",
         payee="Driver",
         method="cash",
@@ -193,9 +187,7 @@ def test_withheld_receipt_is_for_auditors_only(client, community, budget):
 
 
 def test_treasurer_reverses_with_reason_on_page(client, community):
-    txn = services.record_income(
-        actor=community["bob"], kind="donation", amount_cents=900, date=today(), method="cash"
-    )
+    txn = IncomeFactory(actor=community["bob"], amount_cents=900, method="cash")
     client.force_login(community["bob"])
     empty = client.post(f"/treasury/transactions/{txn.pk}/reverse/", {"reason": ""})
     assert empty.status_code == 200 and Transaction.objects.count() == 1
@@ -207,9 +199,7 @@ def test_treasurer_reverses_with_reason_on_page(client, community):
 
 
 def test_auditor_attests_on_page(client, community):
-    services.record_income(
-        actor=community["bob"], kind="donation", amount_cents=900, date=today(), method="cash"
-    )
+    IncomeFactory(actor=community["bob"], amount_cents=900, method="cash")
     seq, head = selectors.ledger_head()
     client.force_login(community["ada"])
     bad = client.post(
@@ -238,11 +228,9 @@ def test_auditor_attests_on_page(client, community):
 
 
 def test_auditor_sees_private_donor_name_public_does_not(client, community):
-    txn = services.record_income(
+    txn = IncomeFactory(
         actor=community["bob"],
-        kind="donation",
         amount_cents=900,
-        date=today(),
         method="cash",
         counterparty="Jeanne Secret",
         is_counterparty_public=False,

@@ -8,9 +8,8 @@ import pytest
 from django.db import connection
 
 from tests.factories import make_member
-from tests.treasury.conftest import receipt_file
+from tests.treasury.factories import ExpenseFactory
 from tests.treasury.helpers import appoint_treasurer, assert_ledger_invariants, today
-from treasury import services
 from treasury.errors import OverBudget
 from treasury.models import Expense
 
@@ -26,15 +25,12 @@ def test_concurrent_expenses_cannot_overspend_a_line(community, budget):
     def spend(treasurer):
         try:
             barrier.wait(timeout=10)
-            expense = services.record_expense(
+            expense = ExpenseFactory(
                 actor=treasurer,
-                budget_line_id=line.pk,
+                budget_line=line,
                 amount_cents=15_000,
-                date=today(),
                 description=f"Print run by {treasurer.username}",
                 payee="PrintCo",
-                method="bank",
-                receipt_file=receipt_file(),
             )
             outcomes.append(str(expense.status))
         except OverBudget as error:
