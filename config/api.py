@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
+import codecs
+
+from django.conf import settings
+from rest_framework import parsers
+from rest_framework.exceptions import ParseError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from kernel import jsontext
 from kernel.errors import DomainError
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, through `kernel.jsontext`: malformed or too deeply
+    nested bodies are a 400 with code `parse_error`, never a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            return jsontext.loads(text)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ParseError(f"JSON parse error - {error}") from None
 
 
 def exception_handler(exc, context):

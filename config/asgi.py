@@ -1,24 +1,31 @@
-"""The one ASGI application: HTTP and websockets, served by Daphne."""
+"""The one ASGI application: HTTP and websockets, served by Daphne.
+
+HTTP goes through `config.asgi_http`: static files at the ASGI level, then
+Django with its whole middleware chain run synchronously, in one hop, on a
+thread lent for the request (that module says why).
+"""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # Django must be set up before anything imports models.
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from config.asgi_http import http_application  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 from proposals.scheduler import start_governance_ticker  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_application(threads=settings.REQUEST_THREADS),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -63,6 +63,42 @@ def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+# Threads that may hold a database connection besides the request threads:
+# asgiref's one shared thread, where every websocket consumer of the process
+# runs its database calls (channels' database_sync_to_async outside any
+# request), the governance ticker (proposals/scheduler.py), and the timers
+# that announce running tallies, one per proposal being voted on at that
+# moment (proposals/broadcasts.py): two are counted; a third waits briefly.
+OTHER_CONNECTION_HOLDERS = 4
+
+
+def env_int(name: str, default: int, *, minimum: int = 0, environ=os.environ) -> int:
+    raw = environ.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def database_pool_size(request_threads: int, environ=os.environ) -> int:
+    """Connections each server process may hold: by default one per thread
+    that can hold one at the same time, so no request waits for a connection.
+
+    A request holds a connection on its thread from its first query until it
+    ends (config/asgi_http.py lends at most REQUEST_THREADS threads)."""
+    return env_int(
+        "DATABASE_POOL_SIZE",
+        request_threads + OTHER_CONNECTION_HOLDERS,
+        minimum=1,
+        environ=environ,
+    )
+
+
 def database_config(url: str | None, *, base_dir: Path, pool_size: int = 20) -> dict[str, Any]:
     """The default database: PostgreSQL from a URL, else a local SQLite file."""
     if not url:
@@ -81,11 +117,11 @@ def database_config(url: str | None, *, base_dir: Path, pool_size: int = 20) -> 
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
         config["CONN_MAX_AGE"] = 0
     elif engine == "django.db.backends.postgresql":
-        # Under Daphne, Django runs synchronous views in a new thread per
-        # request: persistent per-thread connections would mean a new
-        # connection per request, left open until its thread is collected
-        # (PostgreSQL soon refuses more). A pool per process lends each request
-        # a connection and takes it back; health checks test it on loan.
+        # A pool per process lends each request a connection when it first
+        # queries and takes it back when the request ends (CONN_MAX_AGE 0);
+        # health checks test it on loan. Connections are not kept per thread:
+        # outside the request threads (which config/asgi_http.py reuses),
+        # management commands and tests run code in threads of their own.
         config.setdefault("OPTIONS", {})["pool"] = {
             "min_size": min(2, pool_size),
             "max_size": pool_size,

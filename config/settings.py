@@ -13,8 +13,10 @@ from config.env import (
     cache_config,
     channel_layers,
     database_config,
+    database_pool_size,
     env_bool,
     env_choice,
+    env_int,
     env_list,
 )
 
@@ -38,7 +40,6 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "allauth",
@@ -60,9 +61,12 @@ INSTALLED_APPS = [
     "demo",
 ]
 
+# Under Daphne the whole chain runs synchronously, in one hop to the request's
+# thread (config/asgi_http.py): every middleware here must be able to run
+# synchronously (tests/test_request_path.py). Static files are answered before
+# Django, at the ASGI level, so no middleware serves them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "kernel.views.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -94,11 +99,15 @@ TEMPLATES = [
     },
 ]
 
+# Threads per server process that run requests (views and middleware); more
+# requests wait for one. Each holds at most one database connection, so the
+# pool defaults to one connection per thread that can hold one (config/env.py).
+REQUEST_THREADS = env_int("REQUEST_THREADS", 8, minimum=1)
 DATABASES = {
     "default": database_config(
         os.environ.get("DATABASE_URL"),
         base_dir=BASE_DIR,
-        pool_size=int(os.environ.get("DATABASE_POOL_SIZE", "20")),
+        pool_size=database_pool_size(REQUEST_THREADS),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -170,7 +179,9 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-# Static files, served by whitenoise from every Daphne process.
+# Static files: the proxy serves /static/ from STATIC_ROOT in production; every
+# Daphne process also answers it itself at the ASGI level, with WhiteNoise's
+# index and headers (config/asgi_http.py), so `make run` and a bare node work.
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -196,6 +207,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "config.api.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
@@ -228,6 +244,10 @@ GOVERNANCE_TICK_SECONDS = int(os.environ.get("GOVERNANCE_TICK_SECONDS", "60"))
 # Running tallies reach debate readers at most this often per proposal and
 # server process (seconds; 0: one event per ballot, right after its commit).
 REALTIME_TALLY_INTERVAL = float(os.environ.get("REALTIME_TALLY_INTERVAL", "0.25"))
+# Every this many seconds each server renews its stream subscriptions (Redis
+# forgets them when it restarts) and tells each live reader the stream's
+# latest number, so readers behind it catch up and browsers detect dead lines.
+REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "15"))
 # Debate sockets of visitors without an account, per client address and server
 # process (0: no limit). Behind a proxy, run Daphne with --proxy-headers so the
 # address is the visitor's, not the proxy's.

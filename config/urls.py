@@ -4,6 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.views import favicon, healthz
 
+handler404 = "config.views.not_found"
+
 api_v1 = [
     path("", include("members.api_urls")),
     path("", include("governance.api_urls")),

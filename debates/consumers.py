@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from debates import selectors, services
 from kernel.errors import DomainError
+from kernel.ids import as_id
 from realtime.consumers import StreamConsumer, Welcome
 
 ACTIONS = {
@@ -59,9 +60,7 @@ class DebateConsumer(StreamConsumer):
                 kwargs["body"] = message.get("body")
             else:
                 kwargs["reason"] = message.get("reason") or ""
-            if not isinstance(kwargs["argument_id"], int) or isinstance(
-                kwargs["argument_id"], bool
-            ):
+            if not isinstance(kwargs["argument_id"], int) or as_id(kwargs["argument_id"]) is None:
                 await self.error("invalid_frame", _("Name the message by its number."), ref)
                 return
             if not await self._in_this_debate(kwargs["argument_id"]):

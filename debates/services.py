@@ -44,6 +44,7 @@ from debates.models import (
 from debates.permissions import can_moderate, is_open_for_posting
 from governance import journal
 from governance.selectors import current_parameters
+from kernel.ids import as_id
 from kernel.markdown import render_markdown
 from members.selectors import is_member
 from proposals.broadcasts import stream_of
@@ -56,11 +57,8 @@ from realtime.consumers import Welcome
 
 def _proposal(proposal_id, person) -> Proposal:
     """The proposal, if this person may see it (drafts only by their authors)."""
-    try:
-        proposal = Proposal.objects.get(pk=int(proposal_id))
-    except (Proposal.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise DebateNotFound(_("There is no such proposal.")) from None
-    if not can_view(person, proposal):
+    proposal = Proposal.objects.filter(pk=as_id(proposal_id)).first()
+    if proposal is None or not can_view(person, proposal):
         raise DebateNotFound(_("There is no such proposal."))
     return proposal
 
@@ -148,11 +146,12 @@ def _lock_argument(argument_id):
     """The one place debates lock for read-then-write: the stream of the
     proposal's page (which numbers events), then the argument, always in that
     order."""
-    try:
-        argument_id = int(argument_id)
-        proposal_id = Argument.objects.values_list("proposal_id", flat=True).get(pk=argument_id)
-    except (Argument.DoesNotExist, TypeError, ValueError, OverflowError):
-        raise DebateNotFound(_("There is no such message.")) from None
+    argument_id = as_id(argument_id)
+    proposal_id = (
+        Argument.objects.filter(pk=argument_id).values_list("proposal_id", flat=True).first()
+    )
+    if proposal_id is None:
+        raise DebateNotFound(_("There is no such message."))
     stream = events.lock_stream(stream_of(proposal_id))
     argument = (
         Argument.objects.select_for_update(of=("self",))
@@ -174,10 +173,9 @@ def post_argument(
     stream = events.lock_stream(stream_of(proposal.pk))
     parent = None
     if parent_id not in (None, ""):
-        try:
-            parent = Argument.objects.get(pk=int(parent_id), proposal=proposal)
-        except (Argument.DoesNotExist, TypeError, ValueError, OverflowError):
-            raise DebateNotFound(_("The message you reply to is not in this debate.")) from None
+        parent = Argument.objects.filter(pk=as_id(parent_id), proposal=proposal).first()
+        if parent is None:
+            raise DebateNotFound(_("The message you reply to is not in this debate."))
         # Threads are one level deep: a reply to a reply joins the same thread.
         if parent.parent_id is not None:
             parent = parent.parent

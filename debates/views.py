@@ -12,13 +12,12 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from debates import selectors, services
-from kernel.errors import DomainError
+from kernel.views import page_to_return_to, refusal_shown_on
 from proposals.models import Proposal
 from proposals.permissions import can_view
 
@@ -39,12 +38,8 @@ def debate_url(proposal_id: int) -> str:
 
 
 def _back(request, proposal_id: int, anchor: str = "debate"):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target.split("#", 1)[0] + "#" + anchor)
-    return redirect(debate_url(proposal_id).split("#", 1)[0] + "#" + anchor)
+    target = page_to_return_to(request, fallback=debate_url(proposal_id))
+    return redirect(target.split("#", 1)[0] + "#" + anchor)
 
 
 @require_GET
@@ -57,7 +52,7 @@ def debate_page(request, proposal_id: int):
 @login_required
 def post_argument(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
-    try:
+    with refusal_shown_on() as refusal:
         argument = services.post_argument(
             actor=request.user,
             proposal_id=proposal.pk,
@@ -65,20 +60,19 @@ def post_argument(request, proposal_id: int):
             stance=request.POST.get("stance", ""),
             parent_id=request.POST.get("parent") or None,
         )
-    except DomainError as error:
-        # Show the page again with the text kept and the reason as a form error.
-        context = {
-            "proposal": proposal,
-            "debate_form_error": error.message,
-            "debate_form_data": {
-                "body": request.POST.get("body", ""),
-                "stance": request.POST.get("stance", ""),
-                "parent": request.POST.get("parent", ""),
-            },
-        }
-        return render(request, "debates/debate_page.html", context, status=error.http_status)
-    messages.success(request, _("Your message is posted."))
-    return _back(request, proposal.pk, anchor=f"argument-{argument.pk}")
+        messages.success(request, _("Your message is posted."))
+        return _back(request, proposal.pk, anchor=f"argument-{argument.pk}")
+    # Show the page again with the text kept and the reason as a form error.
+    context = {
+        "proposal": proposal,
+        "debate_form_error": refusal.error.message,
+        "debate_form_data": {
+            "body": request.POST.get("body", ""),
+            "stance": request.POST.get("stance", ""),
+            "parent": request.POST.get("parent", ""),
+        },
+    }
+    return render(request, "debates/debate_page.html", context, status=refusal.status)
 
 
 def _argument_action(service, success: str, *, with_body=False, with_reason=True):
@@ -93,12 +87,8 @@ def _argument_action(service, success: str, *, with_body=False, with_reason=True
             kwargs["body"] = request.POST.get("body", "")
         if with_reason:
             kwargs["reason"] = request.POST.get("reason", "")
-        try:
-            service(**kwargs)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, success)
+        service(**kwargs)  # a refusal goes back with its reason (kernel.views)
+        messages.success(request, success)
         return _back(request, argument.proposal_id, anchor=f"argument-{argument.pk}")
 
     return view

@@ -14,22 +14,23 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.utils import timezone
 
-from governance.models import JournalEntry
+from governance.models import ArticleClass, JournalEntry
 from members import services as member_services
 from members.models import Member
+from members.roles import Role
 from members.services import found_community
 from proposals import services as proposal_services
 
 DEMO_PASSWORD = "commons-demo"  # noqa: S105 - documented in the README; demo data only
 COMMUNITY = "Demo Commons"
 STAFF = {
-    "alice": ("Alice Martin", "founder"),
-    "bob": ("Bob Lefèvre", "treasurer"),
-    "carol": ("Carol Nguyen", "steward"),
+    "alice": ("Alice Martin", Role.FOUNDER),
+    "bob": ("Bob Lefèvre", Role.TREASURER),
+    "carol": ("Carol Nguyen", Role.STEWARD),
     "dave": ("Dave Okafor", None),
     "erin": ("Erin Dubois", None),
     "frank": ("Frank Moreau", None),
-    "ada": ("Ada Rossi", "auditor"),
+    "ada": ("Ada Rossi", Role.AUDITOR),
 }
 # More members, so that votes and quorums look like a real community's.
 OTHERS = [
@@ -106,9 +107,9 @@ def seed(*, stdout=None) -> dict:
             community=COMMUNITY,
             founders=[people["alice"]],
             appointments={
-                "treasurer": [people["bob"]],
-                "steward": [people["carol"]],
-                "auditor": [people["ada"]],
+                Role.TREASURER: [people["bob"]],
+                Role.STEWARD: [people["carol"]],
+                Role.AUDITOR: [people["ada"]],
             },
         )
         for username in ["dave", "erin", "frank", *OTHERS]:
@@ -165,7 +166,7 @@ def seed(*, stdout=None) -> dict:
             {
                 "article_slug": "dues",
                 "new_title": "Membership dues",
-                "new_class": "ordinary",
+                "new_class": ArticleClass.ORDINARY,
                 "new_text": (
                     "Membership is free. Members may pay voluntary monthly dues; the amount "
                     "suggested is 3 euros. Paying dues gives no extra vote."
@@ -203,7 +204,7 @@ def seed(*, stdout=None) -> dict:
         kind="appointment",
         title="Appoint Erin as a second steward",
         body="Debates have grown; Carol asks for a second steward so reviews are independent.",
-        appointments=[{"member": "erin", "role": "steward", "action": "grant"}],
+        appointments=[{"member": "erin", "role": Role.STEWARD, "action": "grant"}],
     )
     _open_and_vote(timelock, {"yes": many[:9], "abstain": many[9:11]})
     # 6. A budget that will be in voting.
@@ -232,7 +233,7 @@ def seed(*, stdout=None) -> dict:
             {
                 "article_slug": "purpose",
                 "new_title": "Purpose",
-                "new_class": "entrenched",
+                "new_class": ArticleClass.ENTRENCHED,
                 "new_text": (
                     "The association exists to run, for its members and the public, a "
                     "platform that its community designs, operates and finances together, "

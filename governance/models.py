@@ -19,6 +19,15 @@ class ArticleClass(models.TextChoices):
     ENTRENCHED = "entrenched", _("Entrenched")
 
 
+class DecisionClass(models.TextChoices):
+    """Which rule of the `decision-rules` article decides a proposal
+    (`governance.parameters`): the class its changes require."""
+
+    ORDINARY = "ordinary", _("Ordinary")
+    BUDGET = "budget", _("Budget")
+    ENTRENCHED = "entrenched", _("Legal-structure change")
+
+
 class BylawArticle(models.Model):
     """A named article of the charter. Its title, class and text live on versions."""
 
@@ -62,7 +71,7 @@ class BylawVersion(models.Model):
                 condition=Q(number__gte=1), name="governance_bylawversion_number_positive"
             ),
             models.CheckConstraint(
-                condition=Q(article_class__in=["ordinary", "entrenched"]),
+                condition=Q(article_class__in=ArticleClass.values),
                 name="governance_bylawversion_class_valid",
             ),
             models.CheckConstraint(

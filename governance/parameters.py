@@ -8,13 +8,31 @@ Fractions are stored as [numerator, denominator] so that thresholds are exact
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from governance.models import DecisionClass
 from kernel.errors import InvalidInput
 
 PARAMETERS_ARTICLE = "decision-rules"
-DECISION_CLASSES = ("ordinary", "budget", "entrenched")
+
+
+class Admission(StrEnum):
+    OPEN = "open"  # anyone who signs up and confirms their email
+    APPROVAL = "approval"  # a steward admits each applicant
+
+
+class BallotSecrecy(StrEnum):
+    ROLL_CALL = "roll_call"  # who voted what is published after the close
+    SECRET = "secret"  # noqa: S105 - only receipts' hashes are published
+
+
+class AppointmentRule(StrEnum):
+    VOTE = "vote"  # roles are appointed and removed by vote
+
+
+DECISION_CLASSES = tuple(DecisionClass.values)
 
 
 @dataclass(frozen=True)
@@ -44,9 +62,15 @@ class DecisionRule:
 class GovernanceParameters:
     rules: dict[str, DecisionRule] = field(
         default_factory=lambda: {
-            "ordinary": DecisionRule(threshold=(1, 2), threshold_inclusive=False, quorum=(1, 10)),
-            "budget": DecisionRule(threshold=(1, 2), threshold_inclusive=False, quorum=(1, 10)),
-            "entrenched": DecisionRule(threshold=(3, 4), threshold_inclusive=True, quorum=(1, 3)),
+            DecisionClass.ORDINARY: DecisionRule(
+                threshold=(1, 2), threshold_inclusive=False, quorum=(1, 10)
+            ),
+            DecisionClass.BUDGET: DecisionRule(
+                threshold=(1, 2), threshold_inclusive=False, quorum=(1, 10)
+            ),
+            DecisionClass.ENTRENCHED: DecisionRule(
+                threshold=(3, 4), threshold_inclusive=True, quorum=(1, 3)
+            ),
         }
     )
     discussion_days: int = 7
@@ -55,9 +79,9 @@ class GovernanceParameters:
     timelock_days: int = 7
     min_tenure_days: int = 30
     second_approval_above_cents: int = 50_000
-    appointment_rule: str = "vote"
-    admission: str = "open"
-    ballot_secrecy: str = "roll_call"
+    appointment_rule: str = AppointmentRule.VOTE
+    admission: str = Admission.OPEN
+    ballot_secrecy: str = BallotSecrecy.ROLL_CALL
     tally_visible_during_vote: bool = True
     debate_posts_per_minute: int = 10
 
@@ -116,9 +140,9 @@ class GovernanceParameters:
         if values["voting_days"] < 1:
             raise InvalidInput("'voting_days' must be at least 1.")
         choices = {
-            "appointment_rule": ("vote",),
-            "admission": ("open", "approval"),
-            "ballot_secrecy": ("roll_call", "secret"),
+            "appointment_rule": tuple(AppointmentRule),
+            "admission": tuple(Admission),
+            "ballot_secrecy": tuple(BallotSecrecy),
         }
         for name, allowed in choices.items():
             value = data.get(name, getattr(defaults, name))
@@ -133,7 +157,7 @@ class GovernanceParameters:
 
     def weakens_entrenchment(self, other: GovernanceParameters) -> bool:
         """True when `other` would make entrenched changes easier than `self`."""
-        mine, theirs = self.rules["entrenched"], other.rules["entrenched"]
+        mine, theirs = self.rules[DecisionClass.ENTRENCHED], other.rules[DecisionClass.ENTRENCHED]
         return (
             Fraction(*theirs.threshold) < Fraction(*mine.threshold)
             or Fraction(*theirs.quorum) < Fraction(*mine.quorum)
@@ -170,9 +194,9 @@ def describe(parameters: GovernanceParameters) -> str:
 
     lines = ["The community decides by vote under these rules:", ""]
     labels = {
-        "ordinary": "Ordinary decisions (motions, ordinary bylaws, appointments)",
-        "budget": "Budgets",
-        "entrenched": "Legal-structure changes (entrenched articles and these rules)",
+        DecisionClass.ORDINARY: "Ordinary decisions (motions, ordinary bylaws, appointments)",
+        DecisionClass.BUDGET: "Budgets",
+        DecisionClass.ENTRENCHED: "Legal-structure changes (entrenched articles and these rules)",
     }
     for name in DECISION_CLASSES:
         rule = parameters.rules[name]
@@ -192,7 +216,11 @@ def describe(parameters: GovernanceParameters) -> str:
         f"- Expenses above {p.second_approval_above_cents / 100:.2f} need a second approver.",
         "- Stewards, treasurers and auditors are appointed and removed by vote.",
         "- Admission: "
-        + ("open to anyone who signs up" if p.admission == "open" else "by approval of a steward")
+        + (
+            "open to anyone who signs up"
+            if p.admission == Admission.OPEN
+            else "by approval of a steward"
+        )
         + ".",
         "- Ballots are "
         + (

@@ -63,29 +63,6 @@ def adopt_charter(*, community: str, charter: list[dict] | None = None) -> list[
     ]
 
 
-def required_decision_class(*, kind: str, amendments: list[dict]) -> str:
-    """Which rules a proposal must pass under.
-
-    A change is a legal-structure (entrenched) decision when it touches an
-    entrenched article or the decision rules, or would make an article
-    entrenched or ordinary — demoting an entrenched article is itself
-    entrenched, because the article is entrenched when it is touched.
-    """
-    if kind == "budget":
-        return "budget"
-    if kind != "amendment":
-        return "ordinary"
-    for amendment in amendments:
-        if amendment["article_slug"] == PARAMETERS_ARTICLE:
-            return "entrenched"
-        if amendment["new_class"] == ArticleClass.ENTRENCHED:
-            return "entrenched"
-        version = current_version(amendment["article_slug"])
-        if version is not None and version.is_entrenched:
-            return "entrenched"
-    return "ordinary"
-
-
 def clean_amendment(
     *, article_slug: str, new_title: str, new_class: str, new_text: str, new_parameters=None
 ) -> dict:

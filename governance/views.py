@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 
 from governance import selectors
 from governance.decisions import decide_for
-from governance.models import BylawArticle
+from governance.models import BylawArticle, DecisionClass
 from governance.parameters import DECISION_CLASSES, PARAMETERS_ARTICLE
 from kernel import chain
 
@@ -56,9 +56,11 @@ def _percent(pair) -> str:
 
 def _rule_rows(parameters) -> list[dict]:
     labels = {
-        "ordinary": _("Ordinary decisions (motions, ordinary articles, appointments)"),
-        "budget": _("Budgets"),
-        "entrenched": _("Legal-structure changes (entrenched articles and the decision rules)"),
+        DecisionClass.ORDINARY: _("Ordinary decisions (motions, ordinary articles, appointments)"),
+        DecisionClass.BUDGET: _("Budgets"),
+        DecisionClass.ENTRENCHED: _(
+            "Legal-structure changes (entrenched articles and the decision rules)"
+        ),
     }
     rows = []
     for name in DECISION_CLASSES:

@@ -12,8 +12,13 @@ class KernelConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
+        from django.urls import register_converter
 
         from kernel import chains, checks, clock, guards  # noqa: F401 (checks register themselves)
+        from kernel.ids import IdConverter
+
+        # `<id:pk>` in every app's URLs: numbers a database cannot hold are a 404.
+        register_converter(IdConverter, "id")
 
         connection_created.connect(clock.on_connection_created, dispatch_uid="kernel.clock")
         # Guards are code, like views: every `migrate` (and every test flush)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 
+from governance.parameters import Admission
 from governance.selectors import current_parameters
 from members import services
 
@@ -20,6 +21,6 @@ class AccountAdapter(DefaultAccountAdapter):
         member = email_address.user
         membership = services.apply_for_membership(member=member)
         if membership.status == membership.Status.APPLICANT and (
-            current_parameters().admission == "open"
+            current_parameters().admission == Admission.OPEN
         ):
             services.admit_member(member=member)

@@ -19,6 +19,7 @@ from governance import journal
 from governance import services as governance_services
 from governance.errors import AlreadyFounded, InvalidAmendment
 from governance.models import JournalEntry
+from governance.parameters import Admission
 from governance.selectors import current_parameters, is_founded
 from members.errors import (
     AdmissionNotByApproval,
@@ -112,14 +113,14 @@ def admit_member(
         authority = _founding_authority()
     elif actor is None:
         authority = Authority.SELF
-        if current_parameters().admission != "open":
+        if current_parameters().admission != Admission.OPEN:
             raise AdmissionNotByApproval(
                 _("Admission is by approval: a steward admits applicants.")
             )
     else:
         authority = Authority.STEWARD
         _require_steward(actor)
-        if current_parameters().admission != "approval":
+        if current_parameters().admission != Admission.APPROVAL:
             raise AdmissionNotByApproval(
                 _(
                     "Admission is open: people become members when they confirm their email "

@@ -1,7 +1,8 @@
 """Members pages: home, dashboard, directory, profiles, standing changes.
 
-Views only parse input, call a service or selector and render. Domain errors
-become a 403 page (not allowed) or a message on the page the person came from.
+Views only parse input, call a service or selector and render. A refused
+action is answered by `kernel.views.DomainErrorMiddleware`: a 403 page when
+the person may not act, else the reason on the page they came from.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors as governance_selectors
-from kernel.errors import DomainError, NotAllowed
 from members import selectors, services
-from members.errors import AdmissionNotByApproval, NotSteward
 from members.forms import (
     DirectorySearchForm,
     LeaveForm,
@@ -49,13 +48,6 @@ def _require_member(request: HttpRequest) -> None:
 def _require_steward(request: HttpRequest) -> None:
     if not selectors.has_role(request.user, Role.STEWARD):
         raise PermissionDenied(_("Only a steward can do this."))
-
-
-def _refuse(request: HttpRequest, error: DomainError) -> None:
-    """Turn a refused action into a 403 page or an error message."""
-    if isinstance(error, NotAllowed):
-        raise PermissionDenied(error.message)
-    messages.error(request, error.message)
 
 
 def _person_or_404(username: str) -> Member:
@@ -135,16 +127,8 @@ def suspend(request: HttpRequest, username: str) -> HttpResponse:
     form = SuspensionForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, person, suspension_form=form, status=400)
-    try:
-        services.suspend_member(
-            member=person, actor=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        _refuse(request, error)
-    else:
-        messages.success(
-            request, _("%(name)s is suspended. The reason is public.") % {"name": person}
-        )
+    services.suspend_member(member=person, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("%(name)s is suspended. The reason is public.") % {"name": person})
     return redirect("members:profile", username=person.username)
 
 
@@ -156,16 +140,8 @@ def reinstate(request: HttpRequest, username: str) -> HttpResponse:
     form = ReinstatementForm(request.POST)
     if not form.is_valid():
         return _render_profile(request, person, reinstatement_form=form, status=400)
-    try:
-        services.reinstate_member(
-            member=person, actor=request.user, reason=form.cleaned_data["reason"]
-        )
-    except DomainError as error:
-        _refuse(request, error)
-    else:
-        messages.success(
-            request, _("%(name)s is a member in good standing again.") % {"name": person}
-        )
+    services.reinstate_member(member=person, actor=request.user, reason=form.cleaned_data["reason"])
+    messages.success(request, _("%(name)s is a member in good standing again.") % {"name": person})
     return redirect("members:profile", username=person.username)
 
 
@@ -199,15 +175,11 @@ def leave(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = LeaveForm(request.POST)
         if form.is_valid():
-            try:
-                services.leave_community(member=request.user)
-            except DomainError as error:
-                _refuse(request, error)
-            else:
-                messages.success(
-                    request,
-                    _("You have left the community. Your account stays, and so does the record."),
-                )
+            services.leave_community(member=request.user)
+            messages.success(
+                request,
+                _("You have left the community. Your account stays, and so does the record."),
+            )
             return redirect("members:dashboard")
         status = 400
     else:
@@ -247,20 +219,6 @@ def applicants(request: HttpRequest) -> HttpResponse:
 @require_POST
 def admit(request: HttpRequest, username: str) -> HttpResponse:
     person = _person_or_404(username)
-    try:
-        # These two checks belong in services.admit_member (see docs/members.md).
-        if not selectors.has_role(request.user, Role.STEWARD):
-            raise NotSteward(_("Only a steward can admit applicants."))
-        if governance_selectors.current_parameters().admission != "approval":
-            raise AdmissionNotByApproval(
-                _(
-                    "Admission is open: people become members when they confirm their "
-                    "email address, not by a steward's approval."
-                )
-            )
-        services.admit_member(member=person, actor=request.user)
-    except DomainError as error:
-        _refuse(request, error)
-    else:
-        messages.success(request, _("%(name)s is now a member.") % {"name": person})
+    services.admit_member(member=person, actor=request.user)
+    messages.success(request, _("%(name)s is now a member.") % {"name": person})
     return redirect(reverse("members:applicants"))

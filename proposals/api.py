@@ -9,15 +9,19 @@ from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnl
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.models import ArticleClass
 from kernel.errors import NotFound
+from members.roles import APPOINTED_ROLES
 from proposals import selectors, services
 from proposals.models import Choice, Kind, Proposal
+from proposals.permissions import can_view
+from proposals.scheduler import AppliesDueTransitions
 
 
 class AmendmentSerializer(serializers.Serializer):
     article_slug = serializers.SlugField()
     new_title = serializers.CharField(allow_blank=True, required=False, default="")
-    new_class = serializers.ChoiceField(choices=["ordinary", "entrenched"])
+    new_class = serializers.ChoiceField(choices=ArticleClass.values)
     new_text = serializers.CharField(allow_blank=True, required=False, default="")
     new_parameters = serializers.JSONField(required=False, allow_null=True, default=None)
 
@@ -30,7 +34,7 @@ class BudgetItemSerializer(serializers.Serializer):
 
 class AppointmentSerializer(serializers.Serializer):
     member = serializers.CharField(help_text="username")
-    role = serializers.ChoiceField(choices=["steward", "treasurer", "auditor"])
+    role = serializers.ChoiceField(choices=[role.value for role in APPOINTED_ROLES])
     action = serializers.ChoiceField(choices=["grant", "remove"])
 
 
@@ -131,13 +135,13 @@ ResultsSerializer = inline_serializer(
 
 
 def _visible_proposal(pk, user) -> Proposal:
-    proposal = selectors.fresh_proposal(pk)
-    if not selectors.can_view(user, proposal):
+    proposal = selectors.proposal_detail(pk)
+    if not can_view(user, proposal):
         raise NotFound(f"There is no proposal #{pk}.")
     return proposal
 
 
-class ProposalListCreate(ListAPIView):
+class ProposalListCreate(AppliesDueTransitions, ListAPIView):
     serializer_class = ProposalSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
 
@@ -168,13 +172,13 @@ class ProposalListCreate(ListAPIView):
         return Response(ProposalSerializer(proposal).data, status=status.HTTP_201_CREATED)
 
 
-class ProposalDetail(APIView):
+class ProposalDetail(AppliesDueTransitions, APIView):
     @extend_schema(responses=ProposalSerializer)
     def get(self, request, pk):
         return Response(ProposalSerializer(_visible_proposal(pk, request.user)).data)
 
 
-class ProposalSubmit(APIView):
+class ProposalSubmit(AppliesDueTransitions, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=ProposalSerializer)
@@ -184,7 +188,7 @@ class ProposalSubmit(APIView):
         return Response(ProposalSerializer(proposal).data)
 
 
-class ProposalWithdraw(APIView):
+class ProposalWithdraw(AppliesDueTransitions, APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=None, responses=ProposalSerializer)
@@ -215,13 +219,13 @@ class ProposalBallot(APIView):
         )
 
 
-class ProposalResults(APIView):
+class ProposalResults(AppliesDueTransitions, APIView):
     @extend_schema(responses=ResultsSerializer)
     def get(self, request, pk):
         return Response(selectors.results(_visible_proposal(pk, request.user)))
 
 
-class ProposalBallots(APIView):
+class ProposalBallots(AppliesDueTransitions, APIView):
     @extend_schema(
         responses=inline_serializer(
             "PublishedBallots",
@@ -232,7 +236,7 @@ class ProposalBallots(APIView):
         return Response(selectors.published_ballots(_visible_proposal(pk, request.user)))
 
 
-class ProposalRoll(APIView):
+class ProposalRoll(AppliesDueTransitions, APIView):
     """The electorate roll frozen when voting opened, published so that anyone
     can recompute the commitment journaled then (docs/auditing.md)."""
 

@@ -20,6 +20,7 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 
 from governance.decisions import decide_for
+from governance.models import DecisionClass
 from kernel.audit import Audit, check
 from kernel.chains import chain_timestamp
 from members.audit import replay_standings
@@ -150,7 +151,10 @@ def _verify_opening(audit, subject, proposal, story, submitted, roll_problem) ->
     if opened is None:
         audit.report(subject, f"is {proposal.state}, but the opening of its vote is not journaled")
         return
-    if submitted.get("decision_class") == "entrenched" and "proposal.notice" not in story:
+    if (
+        submitted.get("decision_class") == DecisionClass.ENTRENCHED
+        and "proposal.notice" not in story
+    ):
         audit.report(subject, "a legal-structure change reached voting without journaled notice")
     if roll_problem:
         audit.report(subject, roll_problem)

@@ -12,6 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from governance.models import ArticleClass, DecisionClass
 from members.roles import APPOINTED_ROLES
 
 MAX_BODY_CHARS = 100_000
@@ -35,17 +36,6 @@ class State(models.TextChoices):
     FAILED_QUORUM = "failed_quorum", _("Failed quorum")
     ENACTED = "enacted", _("Enacted")
     WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-EDITABLE_STATES = (State.DRAFT, State.DISCUSSION)
-OPEN_STATES = (State.DISCUSSION, State.NOTICE, State.VOTING)
-CLOSED_STATES = (State.PASSED, State.REJECTED, State.FAILED_QUORUM, State.ENACTED)
-
-
-class DecisionClass(models.TextChoices):
-    ORDINARY = "ordinary", _("Ordinary")
-    BUDGET = "budget", _("Budget")
-    ENTRENCHED = "entrenched", _("Legal-structure change")
 
 
 class Choice(models.TextChoices):
@@ -121,10 +111,6 @@ class Proposal(models.Model):
         return self.decision_class == DecisionClass.ENTRENCHED
 
     @property
-    def is_editable(self) -> bool:
-        return self.state in EDITABLE_STATES
-
-    @property
     def ballots_cast(self) -> int:
         return self.yes_count + self.no_count + self.abstain_count
 
@@ -172,9 +158,7 @@ class Amendment(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="amendments")
     article_slug = models.SlugField(max_length=64)
     new_title = models.CharField(max_length=200)
-    new_class = models.CharField(
-        max_length=16, choices=[("ordinary", _("Ordinary")), ("entrenched", _("Entrenched"))]
-    )
+    new_class = models.CharField(max_length=16, choices=ArticleClass.choices)
     new_text = models.TextField(max_length=MAX_BODY_CHARS)
     new_parameters = models.JSONField(null=True, blank=True)
 

@@ -9,10 +9,13 @@ What each phase allows is in `proposals.phases`.
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from members.permissions import has_object_role
 from members.selectors import is_member
+from proposals.errors import NotAnAuthor, TextFrozen
 from proposals.models import Proposal, State
+from proposals.phases import phase_of
 
 CHANGE_PERMISSION = "change_proposal"
 
@@ -43,3 +46,14 @@ def visible_to(proposals: QuerySet[Proposal], person) -> QuerySet[Proposal]:
         )
     mine = Proposal.objects.filter(mine).values("pk")
     return proposals.filter(~Q(state=State.DRAFT) | Q(pk__in=mine))
+
+
+def require_editable(person, proposal: Proposal) -> None:
+    """Only its authors edit a proposal, and only while its phase allows it."""
+    if not is_author(person, proposal):
+        raise NotAnAuthor(_("Only the authors of a proposal can edit it."))
+    if not phase_of(proposal).is_editable:
+        raise TextFrozen(
+            _("The text is frozen: the proposal is in %(state)s.")
+            % {"state": proposal.get_state_display()}
+        )

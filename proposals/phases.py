@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from proposals.models import Proposal, State
 
 
@@ -93,8 +95,6 @@ def is_due(proposal: Proposal, now) -> bool:
 
 def due_filter(now):
     """The same rule as `is_due`, as a query over many proposals."""
-    from django.db.models import Q
-
     condition = Q(pk__in=[])
     for state, phase in PHASES.items():
         if phase.deadline:

@@ -1,7 +1,8 @@
 """Reads of proposals, ballots and results.
 
-Pages and the API call `fresh_proposal` / `proposal_list`, which first apply
-any transition that is due, so nobody ever reads a stale state."""
+Reads only. Pages and the API apply any transition that is due before they
+read (`proposals.scheduler.apply_due_transitions`), so nobody reads a stale
+state."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from governance.decisions import Outcome, decide_for
+from governance.models import ArticleClass, DecisionClass
+from governance.parameters import BallotSecrecy
 from kernel.errors import NotFound
 from proposals.models import (
-    CLOSED_STATES,
     Ballot,
     ElectorateEntry,
     Kind,
@@ -24,37 +26,35 @@ from proposals.models import (
     Proposal,
     State,
 )
+from proposals.permissions import visible_to
+from proposals.phases import DECIDED_STATES, tally_is_public
 
 
-def fresh_proposal(proposal_id) -> Proposal:
-    from proposals.services import advance_proposal
-
+def proposal_detail(proposal_id) -> Proposal:
+    """A proposal with its author and contents, or NotFound. Reads only: due
+    transitions are applied before a page or API answer by
+    `proposals.scheduler.apply_due_transitions`."""
     try:
         proposal_id = int(proposal_id)
     except (TypeError, ValueError):
         raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id}) from None
-    if not Proposal.objects.filter(pk=proposal_id).exists():
-        raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
-    advance_proposal(proposal_id=proposal_id)
-    return (
+    proposal = (
         Proposal.objects.select_related("author")
         .prefetch_related("amendments", "budget_items", "appointments__member")
-        .get(pk=proposal_id)
+        .filter(pk=proposal_id)
+        .first()
     )
+    if proposal is None:
+        raise NotFound(_("There is no proposal #%(id)s.") % {"id": proposal_id})
+    return proposal
 
 
 def proposal_list(
     *, state: str = "", kind: str = "", query: str = "", viewer=None
 ) -> QuerySet[Proposal]:
-    from proposals.services import governance_tick
-
-    governance_tick()
-    proposals = Proposal.objects.select_related("author")
-    # Drafts are private to their authors.
-    if viewer is not None and viewer.is_authenticated:
-        proposals = proposals.exclude(Q(state=State.DRAFT) & ~Q(author=viewer))
-    else:
-        proposals = proposals.exclude(state=State.DRAFT)
+    """Proposals the viewer may see (drafts only by their authors and
+    co-authors), filtered, newest first."""
+    proposals = visible_to(Proposal.objects.select_related("author"), viewer)
     if state in State.values:
         proposals = proposals.filter(state=state)
     if kind in Kind.values:
@@ -64,25 +64,9 @@ def proposal_list(
     return proposals.order_by("-created_at", "-pk")
 
 
-def can_view(person, proposal: Proposal) -> bool:
-    if proposal.state != State.DRAFT:
-        return True
-    from proposals.services import can_edit
-
-    return can_edit(person, proposal)
-
-
-def tally_is_visible(proposal: Proposal) -> bool:
-    if proposal.state in CLOSED_STATES:
-        return True
-    if proposal.state == State.VOTING:
-        return bool((proposal.rules or {}).get("tally_visible_during_vote", True))
-    return False
-
-
 def outcome_of(proposal: Proposal) -> Outcome | None:
     """The outcome so far (during voting) or final, with its explanation."""
-    if proposal.state not in (State.VOTING, *CLOSED_STATES) or not proposal.rules:
+    if proposal.state not in (State.VOTING, *DECIDED_STATES) or not proposal.rules:
         return None
     return decide_for(
         rules_json=proposal.rules,
@@ -96,14 +80,14 @@ def outcome_of(proposal: Proposal) -> Outcome | None:
 
 def results(proposal: Proposal) -> dict:
     """Public results: counts, turnout against quorum, threshold and outcome."""
-    visible = tally_is_visible(proposal)
+    visible = tally_is_public(proposal)
     outcome = outcome_of(proposal) if visible else None
     rule = (proposal.rules or {}).get("rules", {}).get(proposal.decision_class, {})
     return {
         "proposal": proposal.pk,
         "state": proposal.state,
         "decision_class": proposal.decision_class,
-        "final": proposal.state in CLOSED_STATES,
+        "final": proposal.state in DECIDED_STATES,
         "visible": visible,
         "yes": proposal.yes_count if visible else None,
         "no": proposal.no_count if visible else None,
@@ -113,7 +97,7 @@ def results(proposal: Proposal) -> dict:
         "threshold": rule.get("threshold"),
         "threshold_inclusive": rule.get("threshold_inclusive"),
         "quorum": rule.get("quorum"),
-        "outcome": outcome.state if (outcome and proposal.state in CLOSED_STATES) else None,
+        "outcome": outcome.state if (outcome and proposal.state in DECIDED_STATES) else None,
         "explanation": _explain(proposal, outcome),
         "commitment": proposal.commitment or None,
         "voting_opens_at": proposal.voting_opens_at,
@@ -154,11 +138,11 @@ def voter_status(proposal: Proposal, person) -> VoterStatus:
 
 def published_ballots(proposal: Proposal) -> dict:
     """After the close: roll-call ballots by name, or secret ballots by receipt hash."""
-    if proposal.state not in CLOSED_STATES:
+    if proposal.state not in DECIDED_STATES:
         return {"secrecy": None, "ballots": []}
-    secrecy = (proposal.rules or {}).get("ballot_secrecy", "roll_call")
+    secrecy = (proposal.rules or {}).get("ballot_secrecy", BallotSecrecy.ROLL_CALL)
     ballots = Ballot.objects.filter(proposal=proposal)
-    if secrecy == "secret":
+    if secrecy == BallotSecrecy.SECRET:
         rows = ballots.order_by("receipt_hash").values_list("receipt_hash", "choice")
         return {
             "secrecy": secrecy,
@@ -221,7 +205,7 @@ def timeline(proposal: Proposal) -> list[dict]:
         steps.append((_("Withdrawn"), proposal.withdrawn_at))
         return [{"label": label, "at": at, "done": True} for label, at in steps]
     steps.append((_("Discussion opens"), proposal.submitted_at))
-    if proposal.decision_class == "entrenched":
+    if proposal.decision_class == DecisionClass.ENTRENCHED:
         steps.append((_("Notice: text frozen, every member told"), proposal.discussion_ends_at))
     steps.append((_("Voting opens"), proposal.voting_opens_at))
     steps.append((_("Voting closes"), proposal.voting_closes_at))
@@ -291,7 +275,7 @@ def amendment_diffs(proposal: Proposal) -> list[dict]:
                 "amendment": amendment,
                 "current": current,
                 "is_entrenched": (current is not None and current.is_entrenched)
-                or amendment.new_class == "entrenched",
+                or amendment.new_class == ArticleClass.ENTRENCHED,
                 "class_changes": current is not None
                 and current.article_class != amendment.new_class,
                 "diff": diff_lines(current.text if current else "", amendment.new_text),

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.selectors import current_version, current_versions
-from kernel.errors import DomainError, NotFound
+from kernel.errors import NotFound
+from kernel.views import refusal_shown_on
 from members.models import Member
 from proposals import selectors, services
 from proposals.forms import (
@@ -26,18 +27,22 @@ from proposals.forms import (
     ProposalTextForm,
 )
 from proposals.models import Kind, State
+from proposals.permissions import can_view, is_author, require_editable
+from proposals.phases import phase_of
+from proposals.scheduler import apply_due_transitions
 
 
 def _proposal_or_404(pk, person):
     try:
-        proposal = selectors.fresh_proposal(pk)
+        proposal = selectors.proposal_detail(pk)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    if not selectors.can_view(person, proposal):
+    if not can_view(person, proposal):
         raise Http404(_("There is no proposal #%(id)s.") % {"id": pk})
     return proposal
 
 
+@apply_due_transitions
 def proposal_list(request):
     state = request.GET.get("state", "")
     kind = request.GET.get("kind", "")
@@ -68,7 +73,8 @@ def _detail_context(request, proposal, **extra):
         "timeline": selectors.timeline(proposal),
         "amendments": selectors.amendment_diffs(proposal),
         "published": selectors.published_ballots(proposal),
-        "can_edit": services.can_edit(request.user, proposal),
+        "can_edit": is_author(request.user, proposal),
+        "phase": phase_of(proposal),
         "coauthor_form": CoauthorForm(),
         "revisions": proposal.revisions.order_by("number"),
         "budget_lines": _voted_budget_lines(proposal),
@@ -84,39 +90,33 @@ def _voted_budget_lines(proposal):
     return budget_lines(proposal_id=proposal.pk)
 
 
+@apply_due_transitions
 def proposal_detail(request, pk):
     proposal = _proposal_or_404(pk, request.user)
     return render(request, "proposals/detail.html", _detail_context(request, proposal))
 
 
+@apply_due_transitions
 @require_POST
 def cast_ballot(request, pk):
     proposal = _proposal_or_404(pk, request.user)
     form = BallotForm(request.POST)
-    error = None
-    status_code = 200
-    if not request.user.is_authenticated:
-        error, status_code = _("Log in to vote."), 403
-    elif not form.is_valid():
-        error, status_code = _("Choose yes, no or abstain."), 400
-    else:
-        try:
-            result = services.cast_vote(
-                proposal_id=proposal.pk, voter=request.user, choice=form.cleaned_data["choice"]
-            )
-        except DomainError as exc:
-            error, status_code = exc.message, exc.http_status
-        else:
-            proposal.refresh_from_db()
-            note = _("Your ballot is recorded: %(choice)s.") % {"choice": result.choice_label}
-            if not request.htmx:
-                messages.success(request, note)
-                return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#vote")
+    note = None
+    # The service says why a ballot is refused (not logged in, not on the
+    # roll, no valid choice, voting closed…); the panel shows that reason.
+    with refusal_shown_on(form) as refusal:
+        result = services.cast_vote(
+            proposal_id=proposal.pk, voter=request.user, choice=request.POST.get("choice", "")
+        )
+        proposal.refresh_from_db()
+        note = _("Your ballot is recorded: %(choice)s.") % {"choice": result.choice_label}
+        if not request.htmx:
+            messages.success(request, note)
+            return redirect(reverse("proposals:detail", args=[proposal.pk]) + "#vote")
+    error = refusal.error.message if refusal.error else None
     template = "proposals/partials/vote_panel.html" if request.htmx else "proposals/detail.html"
-    context = _detail_context(request, proposal, ballot_form=form, vote_error=error)
-    if request.htmx and error is None:
-        context["vote_note"] = note
-    return render(request, template, context, status=status_code)
+    context = _detail_context(request, proposal, ballot_form=form, vote_error=error, vote_note=note)
+    return render(request, template, context, status=refusal.status)
 
 
 def _amendment_context(request, data=None, initial=None):
@@ -209,8 +209,9 @@ def proposal_create(request, kind):
     if request.method == "POST":
         text_form = ProposalTextForm(request.POST)
         contents, kind_forms = _contents_from_post(kind, request)
+        status = 400
         if text_form.is_valid() and contents is not None:
-            try:
+            with refusal_shown_on(text_form) as refusal:
                 proposal = services.create_draft(
                     author=request.user,
                     kind=kind,
@@ -218,14 +219,11 @@ def proposal_create(request, kind):
                     body=text_form.cleaned_data["body"],
                     **contents,
                 )
-            except DomainError as exc:
-                text_form.add_error(None, exc.message)
-            else:
                 messages.success(
                     request, _("Draft saved. Submit it when you are ready for discussion.")
                 )
                 return redirect("proposals:detail", pk=proposal.pk)
-        status = 400
+            status = refusal.status
     else:
         text_form = ProposalTextForm()
         kind_forms = _empty_kind_forms(kind, article_slug=request.GET.get("article", ""))
@@ -238,25 +236,17 @@ def proposal_create(request, kind):
     )
 
 
+@apply_due_transitions
 @login_required
 def proposal_edit(request, pk):
     proposal = _proposal_or_404(pk, request.user)
-    if not services.can_edit(request.user, proposal):
-        messages.error(request, _("Only the authors of a proposal can edit it."))
-        return redirect("proposals:detail", pk=proposal.pk)
-    if not proposal.is_editable:
-        messages.error(
-            request,
-            _("The text is frozen: the proposal is in %(state)s.")
-            % {"state": proposal.get_state_display()},
-        )
-        return redirect("proposals:detail", pk=proposal.pk)
+    require_editable(request.user, proposal)  # refused: the reason, on its own page
     status = 200
     if request.method == "POST":
         text_form = ProposalTextForm(request.POST)
         contents, kind_forms = _contents_from_post(proposal.kind, request)
         if text_form.is_valid() and contents is not None:
-            try:
+            with refusal_shown_on(text_form) as refusal:
                 services.update_proposal(
                     proposal_id=proposal.pk,
                     actor=request.user,
@@ -264,12 +254,9 @@ def proposal_edit(request, pk):
                     body=text_form.cleaned_data["body"],
                     **contents,
                 )
-            except DomainError as exc:
-                text_form.add_error(None, exc.message)
-                status = exc.http_status
-            else:
                 messages.success(request, _("Your changes are saved as a new revision."))
                 return redirect("proposals:detail", pk=proposal.pk)
+            status = refusal.status
         else:
             status = 400
     else:
@@ -289,56 +276,41 @@ def proposal_edit(request, pk):
     )
 
 
-def _post_action(request, pk, action, success):
-    proposal = _proposal_or_404(pk, request.user)
-    try:
-        action(proposal)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, success)
-    return redirect("proposals:detail", pk=proposal.pk)
-
-
+@apply_due_transitions
 @login_required
 @require_POST
 def proposal_submit(request, pk):
-    return _post_action(
-        request,
-        pk,
-        lambda p: services.submit_proposal(proposal_id=p.pk, actor=request.user),
-        _("Your proposal is open for discussion."),
-    )
+    proposal = _proposal_or_404(pk, request.user)
+    services.submit_proposal(proposal_id=proposal.pk, actor=request.user)
+    messages.success(request, _("Your proposal is open for discussion."))
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
+@apply_due_transitions
 @login_required
 @require_POST
 def proposal_withdraw(request, pk):
-    return _post_action(
-        request,
-        pk,
-        lambda p: services.withdraw_proposal(proposal_id=p.pk, actor=request.user),
-        _("Your proposal is withdrawn."),
-    )
+    proposal = _proposal_or_404(pk, request.user)
+    services.withdraw_proposal(proposal_id=proposal.pk, actor=request.user)
+    messages.success(request, _("Your proposal is withdrawn."))
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
+@apply_due_transitions
 @login_required
 @require_POST
 def proposal_invite(request, pk):
-    form = CoauthorForm(request.POST)
-    username = form.data.get("username", "").strip()
-
-    def invite(proposal):
-        coauthor = Member.objects.filter(username=username).first()
-        if coauthor is None:
-            raise NotFound(_("There is no member called %(name)s.") % {"name": username})
-        services.invite_coauthor(proposal_id=proposal.pk, actor=request.user, coauthor=coauthor)
-
-    return _post_action(
-        request, pk, invite, _("%(name)s can now edit this proposal.") % {"name": username}
-    )
+    proposal = _proposal_or_404(pk, request.user)
+    username = CoauthorForm(request.POST).data.get("username", "").strip()
+    coauthor = Member.objects.filter(username=username).first()
+    if coauthor is None:
+        raise NotFound(_("There is no member called %(name)s.") % {"name": username})
+    services.invite_coauthor(proposal_id=proposal.pk, actor=request.user, coauthor=coauthor)
+    messages.success(request, _("%(name)s can now edit this proposal.") % {"name": username})
+    return redirect("proposals:detail", pk=proposal.pk)
 
 
+@apply_due_transitions
 def proposal_revision(request, pk, number):
     proposal = _proposal_or_404(pk, request.user)
     try:
@@ -367,6 +339,7 @@ def notifications(request):
     return render(request, "proposals/notifications.html", {"page": page})
 
 
+@apply_due_transitions
 def proposal_roll(request, pk):
     """The published electorate roll, and how to check its commitment."""
     proposal = _proposal_or_404(pk, request.user)

@@ -19,13 +19,16 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from kernel import jsontext
 from kernel.errors import DomainError
+from kernel.ids import as_number
 from realtime import events, fanout, selectors, services
 
 logger = logging.getLogger(__name__)
@@ -45,11 +48,26 @@ LARGE_AUDIENCE_INTERVAL = 10.0
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
+# The server could not serve the connection now (its database or channel
+# layer failed): the standard "try again later"; clients reconnect.
+CLOSE_TRY_AGAIN = 1013
 
 # Presence broadcasts are coalesced per stream within each server process:
 # streams with a broadcast scheduled, and those that changed meanwhile.
 _presence_pending: set[str] = set()
 _presence_dirty: set[str] = set()
+
+# Tasks started without awaiting them (sends, catch-ups, presence broadcasts):
+# the event loop keeps only weak references, so they are held here until done.
+_background: set[asyncio.Task] = set()
+
+
+def spawn(coroutine) -> asyncio.Task:
+    task = asyncio.get_running_loop().create_task(coroutine)
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+    return task
+
 
 # Open connections of visitors without an account, per client address, in this
 # server process: reading needs no account, so this is what stops one machine
@@ -95,6 +113,44 @@ class StreamConsumer(AsyncWebsocketConsumer):
         """A frame of a type the transport does not handle itself."""
         await self.error("unknown_type", _("Unknown frame type."), ref)
 
+    # Crash-proofing ------------------------------------------------------------
+    # Whatever a frame holds and whatever fails underneath, a connection never
+    # dies with an unhandled error (Daphne's close 1011), and its accounting
+    # (presence, the per-address count) is released however it ends.
+
+    async def __call__(self, scope, receive, send):
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await asyncio.shield(self._release())
+
+    async def dispatch(self, message):
+        try:
+            await super().dispatch(message)
+        except (StopConsumer, asyncio.CancelledError):
+            raise
+        except Exception:
+            logger.exception(
+                "stream connection %s: %s failed",
+                getattr(self, "channel_name", "?"),
+                message.get("type"),
+            )
+            if message.get("type") == "websocket.receive" and self.joined:
+                await self.error(
+                    "server_error", _("This frame could not be handled; it was ignored.")
+                )
+                return
+            # Connecting failed (the database or channel layer is down): say
+            # so, and close with "try again later".
+            try:
+                await self.error(
+                    "unavailable", _("Live updates are unavailable right now; try again shortly.")
+                )
+                await self.close(code=CLOSE_TRY_AGAIN)
+            except Exception:  # not accepted yet, or already gone: nothing more to say
+                logger.debug("could not tell the client", exc_info=True)
+            raise StopConsumer from None
+
     # Connection ----------------------------------------------------------------
 
     async def connect(self):
@@ -135,13 +191,21 @@ class StreamConsumer(AsyncWebsocketConsumer):
                 type=events.WELCOME,
                 seq=last,
                 at="",
-                data={"presence": welcome.joined.presence, **welcome.data},
+                data={
+                    "presence": welcome.joined.presence,
+                    "heartbeat": fanout.heartbeat_seconds(),
+                    **welcome.data,
+                },
             )
         )
         await self._catch_up(marked=True)
         self._schedule_presence()
 
     async def disconnect(self, code):
+        await self._release()
+
+    async def _release(self) -> None:
+        """Undo what connecting counted; safe to run twice, and after any failure."""
         if self.counted_address is not None:
             _anonymous_by_address[self.counted_address] -= 1
             if _anonymous_by_address[self.counted_address] <= 0:
@@ -150,9 +214,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if not self.joined:
             return
         self.joined = False
-        await database_sync_to_async(services.leave_stream)(channel_name=self.channel_name)
-        await fanout.hub().leave(self.key, self)
-        self._schedule_presence()
+        try:
+            await fanout.hub().leave(self.key, self)
+            self._schedule_presence()
+            await database_sync_to_async(services.leave_stream)(channel_name=self.channel_name)
+        except Exception:  # presence rows of dead connections stop counting after their TTL
+            logger.exception("releasing stream connection %s failed", self.channel_name)
 
     # Client → server -------------------------------------------------------
 
@@ -171,7 +238,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             )
             return
         try:
-            message = json.loads(text_data)
+            message = jsontext.loads(text_data)
         except ValueError:
             await self.error("invalid_json", _("This frame is not valid JSON."))
             return
@@ -187,7 +254,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             await self.send(text_data=json.dumps({"type": "pong", "seq": self.last_seq}))
         elif kind == "catch_up":
             after = message.get("after")
-            if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            if not isinstance(after, int) or as_number(after) is None:
                 await self.error("invalid_frame", _("catch_up needs a whole number 'after'."), ref)
                 return
             self.last_seq = min(self.last_seq, after)
@@ -207,14 +274,25 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         if seq > self.last_seq + 1:
             self.catching_up = True
-            asyncio.get_running_loop().create_task(self._catch_up(marked=True))
+            spawn(self._catch_up(marked=True))
             return
         self.last_seq = seq
-        asyncio.get_running_loop().create_task(self.send(text_data=text))
+        spawn(self.send(text_data=text))
+
+    def deliver_heartbeat(self, latest: int) -> None:
+        """The stream's latest stored number, every heartbeat (fanout.py): a
+        reader behind it missed live events (a lost subscription) and catches
+        up from the log; the frame also tells the browser the line is alive."""
+        if self.catching_up:
+            return
+        if latest > self.last_seq:
+            self.catching_up = True
+            spawn(self._catch_up(marked=True))
+        spawn(self.send(text_data=events.frame(type=events.HEARTBEAT, seq=latest, at="", data={})))
 
     def deliver_presence(self, count: int) -> None:
         frame = events.frame(type=events.PRESENCE, seq=self.last_seq, at="", data={"count": count})
-        asyncio.get_running_loop().create_task(self.send(text_data=frame))
+        spawn(self.send(text_data=frame))
 
     async def _catch_up(self, *, marked: bool = False) -> None:
         """Replay stored events after `last_seq`, again while live ones were missed."""
@@ -277,7 +355,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return
         _presence_pending.add(key)
         layer = get_channel_layer()
-        asyncio.get_running_loop().create_task(_broadcast_presence(layer, key))
+        spawn(_broadcast_presence(layer, key))
 
     def _admit_anonymous(self) -> bool:
         """Members are limited per account (services.join_stream); visitors
@@ -305,17 +383,12 @@ class StreamConsumer(AsyncWebsocketConsumer):
             return True
         if now - self.throttled_notice_at >= 1:
             self.throttled_notice_at = now
-            asyncio.get_running_loop().create_task(
-                self.error("throttled", _("Too many frames: slow down; some were ignored."))
-            )
+            spawn(self.error("throttled", _("Too many frames: slow down; some were ignored.")))
         return False
 
     def _after_from_query(self) -> int | None:
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
-        raw = (query.get("after") or [None])[0]
-        if raw is None or not raw.isdigit():
-            return None
-        return int(raw)
+        return as_number((query.get("after") or [""])[0])
 
     def _language(self) -> str:
         cookies = self.scope.get("cookies") or {}

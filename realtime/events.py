@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 WELCOME = "stream.welcome"
 PRESENCE = "stream.presence"
 RESYNC = "stream.resync"
+HEARTBEAT = "stream.heartbeat"
 
 # The messages the channel layer carries to each process's hub (fanout.py).
 LAYER_EVENT = "stream.event"

@@ -10,6 +10,14 @@ server, whatever the audience.
 
 Delivery stays at-most-once: consumers detect gaps by sequence number and
 fill them from the stored log.
+
+A subscription can be lost without any error: when Redis restarts, it forgets
+every group membership, and the pump's blocking read just reconnects to an
+empty group. So a watcher renews each room's membership every heartbeat, and
+tells each local reader the stream's latest stored number: a reader that is
+behind (events published while the subscription was gone) catches up from
+the log by itself, and browsers that hear no heartbeat reconnect. Nothing is
+lost across a Redis restart, and no page has to be reloaded.
 """
 
 from __future__ import annotations
@@ -18,8 +26,11 @@ import asyncio
 import logging
 import weakref
 
+from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
+from realtime import selectors
 from realtime.events import LAYER_EVENT, LAYER_PRESENCE, group_name
 
 logger = logging.getLogger(__name__)
@@ -27,8 +38,11 @@ logger = logging.getLogger(__name__)
 # Sent by a process to its own room channel when the room's last reader left.
 ROOM_CLOSED = "stream.room_closed"
 
-# Group memberships expire in the channel layers (a day by default); renew well before.
-RENEW_EVERY = 3600.0
+
+def heartbeat_seconds() -> float:
+    """How often rooms renew their subscription and readers hear the stream's
+    latest number (also renews memberships before channel layers expire them)."""
+    return float(getattr(settings, "REALTIME_HEARTBEAT_SECONDS", 15))
 
 
 class Room:
@@ -45,6 +59,7 @@ class Hub:
 
     def __init__(self):
         self.rooms: dict[str, Room] = {}
+        self.watcher: asyncio.Task | None = None
 
     async def join(self, key: str, consumer) -> None:
         room = self.rooms.get(key)
@@ -52,6 +67,8 @@ class Hub:
             room = self.rooms[key] = Room(key)
             room.task = asyncio.get_running_loop().create_task(self._pump(room))
         room.consumers.add(consumer)
+        if self.watcher is None or self.watcher.done():
+            self.watcher = asyncio.get_running_loop().create_task(self._watch())
         await room.ready.wait()
 
     async def leave(self, key: str, consumer) -> None:
@@ -62,6 +79,10 @@ class Hub:
         if room.consumers:
             return
         del self.rooms[key]
+        if not self.rooms and self.watcher is not None:
+            # Nobody left to watch for: nothing keeps running for an idle process.
+            self.watcher.cancel()
+            self.watcher = None
         if room.channel is None:  # still subscribing: no blocking read to interrupt
             if room.task is not None:
                 room.task.cancel()
@@ -81,7 +102,6 @@ class Hub:
     async def _pump(self, room: Room) -> None:
         layer = get_channel_layer()
         group = group_name(room.key)
-        loop = asyncio.get_running_loop()
         while room.channel is None:
             try:
                 # The default prefix: channels_redis reads all of a process's channels in one loop.
@@ -95,7 +115,6 @@ class Hub:
                 room.ready.set()
                 await asyncio.sleep(1)
         room.ready.set()
-        renewed_at = loop.time()
         while True:
             try:
                 message = await layer.receive(room.channel)
@@ -108,9 +127,32 @@ class Hub:
             if message.get("type") == ROOM_CLOSED:
                 return
             self._dispatch(room, message)
-            if loop.time() - renewed_at > RENEW_EVERY:
-                renewed_at = loop.time()
-                await layer.group_add(group, room.channel)
+
+    async def _watch(self) -> None:
+        """Every heartbeat: renew each room's subscription (restoring it if
+        Redis forgot it) and tell every reader the stream's latest number."""
+        layer = get_channel_layer()
+        while self.rooms:
+            await asyncio.sleep(heartbeat_seconds())
+            rooms = [room for room in list(self.rooms.values()) if room.channel is not None]
+            for room in rooms:
+                try:
+                    await layer.group_add(group_name(room.key), room.channel)
+                except Exception:  # Redis still away: the next heartbeat retries
+                    logger.warning("renewing the subscription to stream %s failed", room.key)
+            try:
+                latest = await database_sync_to_async(selectors.last_seqs)(
+                    [room.key for room in rooms]
+                )
+            except Exception:  # the database away: readers keep what they have
+                logger.warning("reading the streams' latest numbers failed")
+                continue
+            for room in rooms:
+                for consumer in list(room.consumers):
+                    try:
+                        consumer.deliver_heartbeat(latest.get(room.key, 0))
+                    except Exception:
+                        logger.exception("heartbeat to %s failed", consumer.channel_name)
 
     @staticmethod
     def _dispatch(room: Room, message: dict) -> None:

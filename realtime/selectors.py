@@ -12,3 +12,8 @@ def events_after(*, key: str, after: int, limit: int = 500) -> list[StreamEvent]
 def last_seq(key: str) -> int:
     """The number of the newest event of a stream (0 before its first)."""
     return Stream.objects.filter(key=key).values_list("last_seq", flat=True).first() or 0
+
+
+def last_seqs(keys: list[str]) -> dict[str, int]:
+    """The newest event number of each stream, in one query."""
+    return dict(Stream.objects.filter(key__in=keys).values_list("key", "last_seq"))

@@ -16,6 +16,7 @@ from tests.servers import (  # noqa: F401  (fixtures)
     daphne_factory,
     daphne_server,
     page,
+    private_redis,
     redis_url,
 )
 

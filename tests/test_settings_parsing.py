@@ -29,8 +29,9 @@ def test_postgres_database_url_is_parsed_into_psycopg_settings():
 
 
 def test_postgres_connections_are_pooled_per_process_not_kept_per_thread():
-    """Daphne runs synchronous views in a new thread per request: connections
-    kept per thread would pile up until PostgreSQL refuses new ones."""
+    """Views run in a pool of request threads (config/asgi_http.py), and Django
+    keeps a connection per thread: kept connections would pile up across
+    processes until PostgreSQL refuses new ones, so they come from a pool."""
     config = database_config("postgres://u:p@db/commons", base_dir=Path("/srv"), pool_size=8)
     assert config["CONN_MAX_AGE"] == 0
     assert config["OPTIONS"]["pool"]["max_size"] == 8

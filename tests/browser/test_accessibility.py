@@ -6,7 +6,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import NoReverseMatch, reverse
 
-from tests.factories import DEFAULT_PASSWORD, found, make_member
+from tests.browser.helpers import log_in
+from tests.factories import found, make_member
 
 pytestmark = pytest.mark.browser
 
@@ -51,14 +52,6 @@ def check(page, base_url: str, paths: list[str]) -> None:
         if violations:
             failures.append(describe(path, violations))
     assert not failures, "\n\n".join(failures)
-
-
-def log_in(page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("#id_login").fill(username)
-    page.locator("#id_password").fill(DEFAULT_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(f"{base_url}/dashboard/")
 
 
 def test_public_pages_have_no_serious_accessibility_violations(daphne_server, page):

@@ -5,21 +5,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.helpers import log_in
 from tests.debates.helpers import make_proposal
-from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def log_in(context, server, username):
+def log_in_new_page(context, server, username):
     page = context.new_page()
-    page.goto(f"{server.url}/accounts/login/")
-    page.fill("input[name=login]", username)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("form").filter(has=page.locator("input[name=password]")).locator(
-        "button[type=submit]"
-    ).click()
-    page.wait_for_load_state()
+    log_in(page, server.url, username)
     return page
 
 
@@ -37,8 +31,8 @@ def test_live_post_then_hide_seen_by_both_browsers(browser, daphne_server, commu
     member_context = browser.new_context(locale="en-GB")
     steward_context = browser.new_context(locale="en-GB")
     try:
-        member = log_in(member_context, daphne_server, "bob")
-        steward = log_in(steward_context, daphne_server, "carol")
+        member = log_in_new_page(member_context, daphne_server, "bob")
+        steward = log_in_new_page(steward_context, daphne_server, "carol")
         open_debate(member, daphne_server, debate)
         open_debate(steward, daphne_server, debate)
 
@@ -69,7 +63,7 @@ def test_live_post_then_hide_seen_by_both_browsers(browser, daphne_server, commu
 def test_debate_works_without_javascript(browser, daphne_server, community, debate):
     context = browser.new_context(locale="en-GB", java_script_enabled=False)
     try:
-        page = log_in(context, daphne_server, "bob")
+        page = log_in_new_page(context, daphne_server, "bob")
         page.goto(f"{daphne_server.url}/debates/{debate.pk}/")
         page.get_by_label("Against").check()
         page.get_by_label(re.compile("Message")).fill("Volunteers need a day off.")
@@ -100,7 +94,7 @@ def test_debate_panel_has_no_accessibility_violations(browser, daphne_server, co
     services.hide_argument(actor=community["carol"], argument_id=hidden.pk, reason="Spam")
     context = browser.new_context(locale="en-GB")
     try:
-        page = log_in(context, daphne_server, "carol")
+        page = log_in_new_page(context, daphne_server, "carol")
         open_debate(page, daphne_server, debate)
         results = Axe().run(page)
         assert results.violations_count == 0, results.generate_report()

@@ -7,10 +7,10 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from kernel import chain
+from tests.browser.helpers import log_in
 from tests.factories import found, make_member
 from tests.proposals.helpers import pass_budget
-from tests.treasury.conftest import receipt_file
-from tests.treasury.helpers import today
+from tests.treasury.helpers import receipt_file, today
 from treasury import selectors, services
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -142,20 +142,10 @@ def test_treasurer_records_donation_with_accessible_form(
 
 
 def test_role_pages_pass_axe(shared_media, daphne_server, page, treasury_activity):
-    from tests.factories import DEFAULT_PASSWORD
-
     base = daphne_server.url
 
-    def log_in(username):
-        page.context.clear_cookies()
-        page.goto(f"{base}/accounts/login/")
-        page.locator("#id_login").fill(username)
-        page.locator("#id_password").fill(DEFAULT_PASSWORD)
-        page.locator("main form button[type=submit]").click()
-        page.wait_for_load_state()
-
     failures = {}
-    log_in("bob")
+    log_in(page, base, "bob")
     for path in (
         "/treasury/record/expense/",
         "/treasury/import/",
@@ -180,7 +170,7 @@ def test_role_pages_pass_axe(shared_media, daphne_server, page, treasury_activit
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Line 3").is_visible()
     failures["import preview"] = serious(page)
-    log_in("ada")
+    log_in(page, base, "ada")
     page.goto(f"{base}/treasury/audit/attest/")
     failures["attest"] = serious(page)
     assert {k: v for k, v in failures.items() if v} == {}

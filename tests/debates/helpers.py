@@ -10,9 +10,11 @@ from proposals.models import Proposal
 def make_proposal(author, *, title="Plant fruit trees in the courtyard") -> Proposal:
     """A motion in discussion, drafted and submitted through the services like
     any other (its debate starts with the event of its submission)."""
-    from tests.proposals.helpers import draft, submit
+    from tests.proposals.factories import ProposalFactory
 
-    return submit(draft(author, title=title, body="We propose to plant six apple trees."))
+    return ProposalFactory(
+        author=author, title=title, body="We propose to plant six apple trees.", phase="discussion"
+    )
 
 
 def due_for_voting(author, *, title="Plant fruit trees in the courtyard") -> Proposal:

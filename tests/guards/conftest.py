@@ -7,9 +7,15 @@ must be refused by the database with an IntegrityError naming its guard."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
+from django.utils import timezone
+
+from tests.factories import make_member
+from tests.guards.helpers import held
+from tests.proposals.helpers import draft
 
 
 @pytest.fixture
@@ -31,3 +37,25 @@ def attempt(as_application):
     """``with attempt(): ...`` — run as the application without expecting an
     outcome (DDL attacks on PostgreSQL assert their own error)."""
     return as_application
+
+
+@pytest.fixture
+def people(community):
+    """Seven members of a year's standing: the community and eve, finn, gus."""
+    extra = {name: make_member(name) for name in ("eve", "finn", "gus")}
+    return {**community, **extra}
+
+
+@pytest.fixture
+def lost_vote(people):
+    """A motion voted 2 yes / 5 no; its window closed an hour ago and the close
+    has not been applied yet."""
+    proposal = held(
+        draft(people["alice"], title="Give the founder a salary"),
+        yes=[people["alice"], people["bob"]],
+        no=[people[n] for n in ("carol", "ada", "eve", "finn", "gus")],
+        closed_ago=timedelta(hours=1),
+        close=False,
+    )
+    assert proposal.state == "voting" and proposal.voting_closes_at < timezone.now()
+    return proposal

@@ -39,7 +39,7 @@ def rows(model, **filters) -> list[dict]:
 
 
 def days_to_voting(proposal: Proposal) -> int:
-    from governance.services import required_decision_class
+    from proposals.decision import required_decision_class
 
     amendments = list(proposal.amendments.values("article_slug", "new_class"))
     entrenched = required_decision_class(kind=proposal.kind, amendments=amendments) == "entrenched"

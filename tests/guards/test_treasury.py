@@ -12,7 +12,8 @@ from kernel.chains import append_to_chain
 from kernel.errors import InvalidInput
 from tests.guards.helpers import DAY, raw, replace_row, rows
 from tests.proposals.helpers import pass_budget
-from treasury import chart, services
+from treasury import chart_of_accounts as chart
+from treasury import services
 from treasury.models import (
     Account,
     AuditAttestation,

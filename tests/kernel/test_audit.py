@@ -86,7 +86,7 @@ def test_a_record_built_by_the_services_is_fully_explained(community, voters, me
         method="processor",
         fee_cents=300,
     )
-    from tests.treasury.conftest import receipt_file
+    from tests.treasury.helpers import receipt_file
 
     treasury.record_expense(
         actor=bob,
@@ -334,7 +334,7 @@ def test_restricted_money_moved_to_another_fund_is_reported(community):
     its restricted fund, with a perfectly valid ledger entry."""
     from kernel.chains import append_to_chain
     from treasury.models import Fund, LedgerEntry, Transaction
-    from treasury.services import _payload
+    from treasury.services.posting import _payload
 
     bob = community["bob"]
     youth = treasury.create_fund(

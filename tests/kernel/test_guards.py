@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 
 from governance.decisions import decide
 from governance.parameters import DecisionRule
-from governance.services import required_decision_class
 from kernel import clock, guards
 from kernel.guards import Dialect, Guard, Rule, TriggerSet, render
 from proposals import triggers as proposal_triggers
+from proposals.decision import required_decision_class
 from tests.proposals.helpers import draft
 
 pytestmark = pytest.mark.django_db

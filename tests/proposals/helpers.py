@@ -14,6 +14,7 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
+from governance.models import DecisionClass
 from governance.selectors import current_parameters
 from proposals import services
 from proposals.models import Proposal
@@ -29,7 +30,9 @@ def lifecycle_days(entrenched: bool) -> int:
 
 
 def draft(author, *, kind="motion", title="A proposal", body="Why and what.", **contents):
-    return services.create_draft(author=author, kind=kind, title=title, body=body, **contents)
+    from tests.proposals.factories import ProposalFactory
+
+    return ProposalFactory(author=author, kind=kind, title=title, body=body, **contents)
 
 
 def submit(proposal: Proposal) -> Proposal:
@@ -38,10 +41,11 @@ def submit(proposal: Proposal) -> Proposal:
 
 
 def _days_to_voting(proposal: Proposal) -> int:
-    from governance.services import required_decision_class
+    from proposals.decision import required_decision_class
 
     amendments = list(proposal.amendments.values("article_slug", "new_class"))
-    entrenched = required_decision_class(kind=proposal.kind, amendments=amendments) == "entrenched"
+    required = required_decision_class(kind=proposal.kind, amendments=amendments)
+    entrenched = required == DecisionClass.ENTRENCHED
     p = current_parameters()
     return p.discussion_days + (p.notice_days if entrenched else 0)
 

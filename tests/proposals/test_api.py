@@ -80,7 +80,7 @@ def test_ballot_errors_have_clear_statuses(community):
     # A number beyond the database's integers is a missing proposal, not a server error.
     response = api.post(f"/api/v1/proposals/{2**64}/ballot/", {"choice": "yes"})
     assert response.status_code == 404
-    assert response.json()["detail"] == f"There is no proposal #{2**64}."
+    assert response.json()["code"] == "not_found"
     assert not Ballot.objects.exists()
 
 

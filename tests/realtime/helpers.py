@@ -3,6 +3,8 @@ to the full routed ASGI application."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.test import Client
@@ -43,3 +45,36 @@ async def receive_until(communicator, frame_type: str, *, timeout: float = 3):
         seen.append(frame)
         if frame["type"] == frame_type:
             return frame, seen
+
+
+class CapturedBroadcasts:
+    """What was handed to the channel layer for one stream's group."""
+
+    def __init__(self, group: str) -> None:
+        self.group = group
+        self.messages: list[dict] = []
+
+    def frames(self) -> list[dict]:
+        return list(self.messages)
+
+
+@contextmanager
+def captured_broadcasts(key: str):
+    """Record every broadcast to a stream's group during the block, as Zulip's
+    capture of sent events does: the real send still happens (the spy wraps
+    `realtime.events.group_send`, the one door to the channel layer)."""
+    from realtime import events
+
+    captured = CapturedBroadcasts(events.group_name(key))
+    real_send = events.group_send
+
+    def spy(group, message):
+        if group == captured.group:
+            captured.messages.append(message)
+        real_send(group, message)
+
+    events.group_send = spy
+    try:
+        yield captured
+    finally:
+        events.group_send = real_send

@@ -20,6 +20,13 @@
   var stopped = false;
   var pendingRef = null;
   var refCounter = 0;
+  // The server sends a heartbeat with the stream's latest number every few
+  // seconds. A line that stays silent for three of them is dead even if the
+  // socket looks open (a proxy or Redis lost it): reconnect and catch up.
+  var heartbeatSeconds = 15;
+  var lastHeard = Date.now();
+  var staleTimer = null;
+  var behindAt = null;
 
   function setConnection(state, seconds) {
     var text = strings[state] || state;
@@ -37,17 +44,22 @@
     socket = new WebSocket(url());
     socket.addEventListener("open", function () {
       attempt = 0;
+      lastHeard = Date.now();
       setConnection("live");
       clearInterval(pingTimer);
       pingTimer = setInterval(function () { send({ type: "ping" }); }, 60000);
+      clearInterval(staleTimer);
+      staleTimer = setInterval(checkStale, 1000);
     });
     socket.addEventListener("message", function (message) {
       var frame;
+      lastHeard = Date.now();
       try { frame = JSON.parse(message.data); } catch (e) { return; }
       handle(frame);
     });
     socket.addEventListener("close", function (event) {
       clearInterval(pingTimer);
+      clearInterval(staleTimer);
       socket = null;
       if (pendingRef && form) { pendingRef = null; setBusy(false); }
       if (stopped || event.code === 4404) { setConnection("offline"); return; }
@@ -58,6 +70,23 @@
       setConnection("reconnecting", Math.round(delay));
       setTimeout(connect, delay * 1000);
     });
+  }
+
+  function checkStale() {
+    if (socket && Date.now() - lastHeard > 3 * heartbeatSeconds * 1000) {
+      socket.close();  // the close handler reconnects with ?after=lastSeq
+    }
+  }
+
+  function onHeartbeat(latest) {
+    // Behind the stream for two heartbeats in a row: ask for what was missed
+    // (the server normally sends it by itself after the first).
+    if (latest > lastSeq) {
+      if (behindAt !== null && behindAt <= lastSeq) { send({ type: "catch_up", after: lastSeq }); }
+      behindAt = lastSeq;
+    } else {
+      behindAt = null;
+    }
   }
 
   function send(frame) {
@@ -195,7 +224,12 @@
       return;
     }
     switch (frame.type) {
+      case "stream.heartbeat":
+        onHeartbeat(frame.seq);
+        break;
       case "stream.welcome":
+        if (frame.data.heartbeat) { heartbeatSeconds = frame.data.heartbeat; }
+        /* falls through */
       case "stream.presence":
         var count = frame.type === "stream.welcome" ? frame.data.presence : frame.data.count;
         panel.querySelector("[data-debate-presence]").textContent = count;

@@ -19,8 +19,9 @@ from governance.charter import validate_charter
 from kernel.errors import DomainError
 from members import services
 from members.models import Member
+from members.roles import APPOINTED_ROLES
 
-ROLE_OPTIONS = ("steward", "treasurer", "auditor")
+ROLE_OPTIONS = tuple(role.value for role in APPOINTED_ROLES)
 
 
 def _members(usernames: list[str], what: str) -> list[Member]:

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from governance import selectors, services
+from governance import selectors
 from governance.models import BylawVersion
+from proposals.decision import required_decision_class
 from tests.proposals.helpers import amend, draft, hold_vote
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ def voters(community):
 
 def test_demoting_an_entrenched_article_is_a_legal_structure_decision(community):
     assert (
-        services.required_decision_class(
+        required_decision_class(
             kind="amendment", amendments=[{"article_slug": "purpose", "new_class": "ordinary"}]
         )
         == "entrenched"

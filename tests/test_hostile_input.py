@@ -1,0 +1,91 @@
+"""Classes of hostile input, tried on every route: nothing answers 5xx.
+
+- Every JSON endpoint, with a body nested thousands deep (RecursionError in
+  the parser once answered 500, anonymously and before any throttle).
+- Every route that takes a number, with numbers no database can hold (500 on
+  SQLite once: its driver overflows before the query runs).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from kernel.ids import MAX_ID
+
+pytestmark = pytest.mark.django_db
+
+
+def routes(patterns=None, prefix=""):
+    """(path template, converters) for every URL of the site."""
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from routes(pattern.url_patterns, route)
+        elif isinstance(pattern, URLPattern):
+            yield route
+
+
+PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+def fill(route: str, number: int) -> str | None:
+    """A path for the route with every number set to ``number`` (None for
+    routes with parameters of other kinds, or regular expressions)."""
+    if route.startswith("^") or "(?P" in route:
+        return None
+    path = "/" + route
+    for converter, _name in PARAM.findall(route):
+        if converter not in ("id", "int"):
+            return None
+    return PARAM.sub(str(number), path)
+
+
+ALL_ROUTES = sorted(set(routes()))
+NUMBERED = [r for r in ALL_ROUTES if PARAM.search(r) and fill(r, 1)]
+API_ROUTES = [r for r in ALL_ROUTES if r.startswith("api/v1/") and fill(r, 1)]
+
+
+def test_every_numbered_route_takes_ids_through_the_checked_converter():
+    """The class: a new route with `<int:…>` would take any number again."""
+    unchecked = [r for r in NUMBERED if "<int:" in r]
+    assert NUMBERED and not unchecked, unchecked
+
+
+@pytest.mark.parametrize("route", NUMBERED)
+@pytest.mark.parametrize("number", [MAX_ID + 1, 10**20, 0])
+def test_numbers_no_database_holds_are_not_found(client, community, route, number):
+    client.force_login(community["carol"])
+    for method in (client.get, client.post):
+        response = method(fill(route, number))
+        assert response.status_code in (404, 405), (route, response.status_code)
+
+
+@pytest.mark.parametrize("route", API_ROUTES)
+@pytest.mark.parametrize("who", ["visitor", "member"])
+def test_deeply_nested_json_is_a_clear_400(community, route, who):
+    api = APIClient()
+    if who == "member":
+        api.force_authenticate(community["carol"])
+    body = "[" * 3000
+    for method in (api.post, api.put, api.patch):
+        response = method(fill(route, 1), body, content_type="application/json")
+        assert response.status_code < 500, (route, method.__name__, response.status_code)
+        if response.status_code == 400:
+            assert response.json()["code"] == "parse_error"
+
+
+def test_a_json_body_nested_past_the_limit_names_the_problem(community):
+    api = APIClient()
+    api.force_authenticate(community["alice"])
+    response = api.post(
+        "/api/v1/proposals/",
+        '{"kind": "motion", "title": "t", "body": "b", "x": ' + "[" * 40 + "]" * 40 + "}",
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
+    assert "nested" in response.json()["detail"]
