@@ -122,10 +122,16 @@ def database_config(url: str | None, *, base_dir: Path, pool_size: int = 20) -> 
         # health checks test it on loan. Connections are not kept per thread:
         # outside the request threads (which config/asgi_http.py reuses),
         # management commands and tests run code in threads of their own.
-        config.setdefault("OPTIONS", {})["pool"] = {
+        # A database out of reach must not hold requests for long: a new
+        # connection gives up after 3 s, a request waiting for one from the
+        # pool after 3 s (the pool is larger than the request threads, so only
+        # an outage makes anyone wait), and the page says 503 (config/views.py).
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("connect_timeout", 3)
+        options["pool"] = {
             "min_size": min(2, pool_size),
             "max_size": pool_size,
-            "timeout": 10,
+            "timeout": 3,
         }
     else:
         raise ConfigurationError(
@@ -161,8 +167,11 @@ def cache_config(redis_url: str | None) -> dict[str, Any]:
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     return {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.FallbackRedisCache",
             "LOCATION": redis_url,
             "KEY_PREFIX": "commons",
+            # A Redis that does not answer must not hold requests: fail fast
+            # and count in the process's memory meanwhile (config/cache.py).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }

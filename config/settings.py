@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 # Django, at the ASGI level, so no middleware serves them.
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -137,13 +138,17 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
-# A person signing up is told plainly that an address is taken (the issue asks
-# for a clear form error), at the cost of revealing that the address has an
-# account; member lists are members-only anyway.
+# A person signing up is told plainly that an address is taken (a clear form
+# error), at the cost of revealing that the address has an account; member
+# lists are members-only anyway. A password reset says the same thing either
+# way (members.forms.ResetPasswordForm).
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
-ACCOUNT_FORMS = {"login": "members.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "login": "members.forms.LoginForm",
+    "reset_password": "members.forms.ResetPasswordForm",
+}
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "5/5m/ip,5/5m/key",
     "signup": "20/h/ip",
@@ -198,23 +203,36 @@ STORAGES = {
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The largest request body accepted at all (config/asgi_guards.py): a receipt
+# of 10 MB and its form. Larger declared bodies are refused (413) unread.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 11 * 1024 * 1024, minimum=1024)
+# Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed: addresses
+# or networks, comma-separated (config/asgi_guards.py). Empty: none, and
+# those headers are ignored from everyone.
+TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "")
 
 # API
 REST_FRAMEWORK = {
+    # Missing or wrong credentials are a 403 (code `not_authenticated` or
+    # `authentication_failed`): the first authentication, the session, has no
+    # WWW-Authenticate challenge, which a 401 must carry (config/api.py).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "members.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PARSER_CLASSES": [
-        "config.api.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Lists every error each operation can answer (config/api.py).
+    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    # Bodies are JSON, whose values carry their types (kernel/serializers.py);
+    # a form body could not carry the lists and numbers the API takes.
+    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "config.api.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # The client's address is REMOTE_ADDR, already taken from a trusted proxy's
+    # header by config/asgi_guards.py; DRF must not read X-Forwarded-For itself.
+    "NUM_PROXIES": 0,
     "DEFAULT_THROTTLE_RATES": {"token": "10/min"},
 }
 SPECTACULAR_SETTINGS = {
@@ -226,6 +244,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # `<id:…>` in a URL (kernel.ids.IdConverter): a row's key; others are 404.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
 }
 
 # Database guards: "database" (PostgreSQL's own clock) in production;
@@ -256,7 +276,8 @@ REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = int(
 )
 
 # Security: production defaults; every one is documented in the README.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# No SECURE_PROXY_SSL_HEADER: the scheme comes from a trusted proxy through
+# config/asgi_guards.py, which drops X-Forwarded-Proto from anyone else.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config.views import favicon, healthz
 
 handler404 = "config.views.not_found"
+handler500 = "config.views.server_error"
 
 api_v1 = [
     path("", include("members.api_urls")),

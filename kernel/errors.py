@@ -46,3 +46,10 @@ class Conflict(DomainError):
 
     http_status = 409
     code = "conflict"
+
+
+class RateLimited(DomainError):
+    """Too many attempts: wait before trying again."""
+
+    http_status = 429
+    code = "too_many_attempts"

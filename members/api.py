@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -19,7 +20,7 @@ from rest_framework.views import APIView
 
 from governance import selectors as governance_selectors
 from members import selectors
-from members.errors import InvalidCredentials
+from members.errors import InvalidCredentials, TooManyLoginAttempts
 
 TOKEN_RATE_DEFAULT = "10/min"  # noqa: S105 (a rate, not a secret)
 
@@ -82,18 +83,29 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(AccountErrorSerializer, description="Wrong credentials."),
-            429: OpenApiResponse(description="Too many attempts; try again later."),
+            429: OpenApiResponse(
+                AccountErrorSerializer,
+                description="Too many attempts (this endpoint's rate, or the login lockout).",
+            ),
         },
         tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         serializer = CredentialsSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = authenticate(
-            request._request,
-            username=serializer.validated_data["username"],
-            password=serializer.validated_data["password"],
-        )
+        # The same authentication, and the same lockout after failed attempts,
+        # as the login form (allauth's adapter counts failures per address and
+        # per account): the API is not a way around the form's limits.
+        try:
+            person = get_adapter(request._request).authenticate(
+                request._request,
+                username=serializer.validated_data["username"],
+                password=serializer.validated_data["password"],
+            )
+        except ValidationError:
+            raise TooManyLoginAttempts(
+                _("Too many failed attempts: wait a few minutes before trying again.")
+            ) from None
         if person is None:
             raise InvalidCredentials(_("The username or password is not correct."))
         if not EmailAddress.objects.filter(user=person, verified=True).exists():

@@ -1,4 +1,4 @@
-from kernel.errors import Conflict, InvalidInput, NotAllowed
+from kernel.errors import Conflict, InvalidInput, NotAllowed, RateLimited
 
 
 class AlreadyLeft(Conflict):
@@ -38,3 +38,7 @@ class NoAuthority(NotAllowed):
     enacted proposal containing it)."""
 
     code = "no_authority"
+
+
+class TooManyLoginAttempts(RateLimited):
+    code = "too_many_login_attempts"

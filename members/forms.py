@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -69,3 +70,15 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """The same answer whether or not an address has an account, so that
+    nobody learns who belongs to the community by typing addresses. (An
+    unknown address is sent a note saying no account uses it.)"""
+
+    def clean_email(self) -> str:
+        try:
+            return super().clean_email()
+        except forms.ValidationError:  # "unknown email": answered like a known one
+            return self.cleaned_data["email"]

@@ -18,6 +18,9 @@ from config.asgi_http import RequestHandler, ThreadLender
 from config.env import OTHER_CONNECTION_HOLDERS, ConfigurationError, database_pool_size, env_int
 from tests.asgi_client import Reply, asgi_application, call, counted_trips, request
 
+# /healthz asks the database whether it answers (config/views.py).
+pytestmark = pytest.mark.django_db
+
 THREADS_SEEN: list[int] = []
 
 

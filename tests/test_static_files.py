@@ -17,6 +17,9 @@ from django.test import override_settings
 from config.asgi_http import StaticFiles
 from tests.asgi_client import asgi_application, counted_trips, request
 
+# /healthz asks the database whether it answers (config/views.py).
+pytestmark = pytest.mark.django_db
+
 ROOT = Path(__file__).resolve().parent.parent
 COMMONS_CSS = (ROOT / "static/css/commons.css").read_bytes()
 

@@ -164,3 +164,16 @@ def test_server_error_page_renders_without_a_request_or_database():
 
     assert "Something went wrong" in html
     assert '<main id="main"' in html
+
+
+def test_password_reset_says_the_same_whether_or_not_the_address_has_an_account(
+    client, community
+):
+    from django.core import mail
+
+    known = client.post(reverse("account_reset_password"), {"email": "bob@example.org"})
+    unknown = client.post(reverse("account_reset_password"), {"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 302
+    assert known.url == unknown.url
+    # The unknown address is told no account uses it; only bob gets a link.
+    assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "nobody@example.org"]
