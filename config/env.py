@@ -72,6 +72,20 @@ def env_list(name: str, default: list[str], environ=os.environ) -> list[str]:
 OTHER_CONNECTION_HOLDERS = 4
 
 
+def env_time_zone(name: str, default: str, *, environ=os.environ) -> str:
+    """An IANA time zone name ("Europe/Paris"), checked at start-up."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    value = (environ.get(name) or default).strip()
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigurationError(
+            f"{name} must be a time zone name such as Europe/Paris, got {value!r}"
+        ) from None
+    return value
+
+
 def env_int(name: str, default: int, *, minimum: int = 0, environ=os.environ) -> int:
     raw = environ.get(name)
     if raw is None:

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from governance.models import ArticleClass, DecisionClass
+from kernel import dates
 from members.roles import APPOINTED_ROLES
 
 MAX_BODY_CHARS = 100_000
@@ -285,7 +285,7 @@ class Notification(models.Model):
 
 def notification_text(kind: str, facts: dict) -> str | None:
     if "date" in facts:  # stored as ISO 8601, shown the reader's way
-        facts = {**facts, "date": date_format(date.fromisoformat(facts["date"]))}
+        facts = {**facts, "date": dates.day(date.fromisoformat(facts["date"]))}
     if kind == Notification.Kind.NOTICE:
         return str(
             _("Legal-structure change announced: “%(title)s”. Voting opens on %(date)s.") % facts

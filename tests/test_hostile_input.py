@@ -89,3 +89,18 @@ def test_a_json_body_nested_past_the_limit_names_the_problem(community):
     assert response.status_code == 400
     assert response.json()["code"] == "parse_error"
     assert "nested" in response.json()["detail"]
+
+
+HOSTILE_QUERIES = [
+    {name: value for name in ("after", "until", "page", "limit", "offset", "seq", "kind", "q")}
+    for value in (str(10**25), "-1", "²", "1e5", "0x10", "", "[]")
+]
+
+
+@pytest.mark.parametrize("route", [r for r in ALL_ROUTES if fill(r, 1)])
+def test_any_query_string_is_read_or_refused_never_a_server_error(client, community, route):
+    """The class: numbers from query strings go through kernel.ids too."""
+    client.force_login(community["ada"])
+    for query in HOSTILE_QUERIES:
+        response = client.get(fill(route, 1), query)
+        assert response.status_code < 500, (route, query, response.status_code)

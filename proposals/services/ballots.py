@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kernel import dates
 from kernel.errors import NotFound
 from members.models import Member, Membership
 from proposals import broadcasts
@@ -227,8 +228,7 @@ def _check_voting_open(proposal: Proposal, now: datetime) -> None:
     if proposal.voting_opens_at is None:
         raise VotingNotOpen(_("Voting has not opened yet."))
     raise VotingNotOpen(
-        _("Voting opens on %(date)s.")
-        % {"date": proposal.voting_opens_at.strftime("%Y-%m-%d %H:%M UTC")}
+        _("Voting opens on %(date)s.") % {"date": dates.moment(proposal.voting_opens_at)}
     )
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from governance import journal
 from governance.errors import GuardViolation, NotEnactable
 from governance.services import enact_article_version
+from kernel import dates
 from members.services import grant_role, revoke_role
 from proposals.decision import required_decision_class
 from proposals.locks import lock_proposal
@@ -47,7 +48,7 @@ def enact_proposal(*, proposal_id: int) -> Proposal:
     now = timezone.now()
     if proposal.enactable_at > now:
         raise NotEnactable(
-            _("The timelock runs until %(when)s.") % {"when": proposal.enactable_at.isoformat()}
+            _("The timelock runs until %(when)s.") % {"when": dates.moment(proposal.enactable_at)}
         )
     if electorate_commitment(proposal, roll_usernames(proposal)) != proposal.commitment:
         raise GuardViolation(

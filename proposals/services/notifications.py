@@ -10,10 +10,10 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from governance.selectors import journal_head
+from kernel import dates
 from members.models import Member, Membership
 from proposals import broadcasts
 from proposals.models import (
@@ -121,7 +121,7 @@ def _send_daily_digest(*, now: datetime) -> int:
         lines = [f"- {n.text}" for n in recent[:50]] or [_("Nothing new for you today.")]
         body = "\n".join(
             [
-                _("Your Commons digest for %(date)s") % {"date": date_format(now.date())},
+                _("Your Commons digest for %(date)s") % {"date": dates.day(now)},
                 "",
                 *lines,
                 "",

@@ -144,7 +144,8 @@
     field(element, "author").textContent = data.author_name;
     var time = field(element, "time");
     time.setAttribute("datetime", data.created_at);
-    time.textContent = new Date(data.created_at).toLocaleString(document.documentElement.lang || undefined);
+    // Written as the server writes it (kernel/dates.py, static/js/moments.js).
+    time.textContent = window.CommonsMoments ? window.CommonsMoments.moment(data.created_at) : data.created_at;
     prepareActions(element, data);
     showBody(element, data);
     var parent = data.parent ? argumentElement(data.parent) : null;

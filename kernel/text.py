@@ -1,0 +1,32 @@
+"""Text people type that others will read: refuse characters that change how
+it reads without being seen.
+
+Bidirectional controls (U+202A–U+202E embeddings and overrides, U+2066–U+2069
+isolates) reorder what follows them: a title or a name holding them can show
+one thing while saying another ("Trojan Source"). Titles and names refuse
+them; longer texts (Markdown) are rendered safely by kernel.markdown.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+
+from kernel.errors import InvalidInput
+
+REORDERING = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+class ReorderingCharacters(InvalidInput):
+    code = "reordering_characters"
+
+
+def refuse_reordering(value: str, *, what: str) -> str:
+    """``value`` unchanged, or a refusal naming the field (``what``)."""
+    if REORDERING.search(value or ""):
+        raise ReorderingCharacters(
+            _("%(what)s contains invisible characters that reorder text; remove them.")
+            % {"what": what}
+        )
+    return value
