@@ -14,3 +14,8 @@ class DebatesConfig(AppConfig):
 
         register_panel(DEBATE_PANEL)
         register_section(debate_data_for_export)
+
+        from debates.dashboard import SECTION
+        from members.dashboard import register_section as register_dashboard_section
+
+        register_dashboard_section(SECTION)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import QuerySet
 
 from governance.models import BylawArticle, BylawVersion, JournalEntry
-from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters
+from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, article_parameters
 from kernel.chains import head_of
 
 
@@ -42,6 +44,21 @@ def current_parameters() -> GovernanceParameters:
     return GovernanceParameters.from_json(version.parameters)
 
 
+def parameters_in_force(slug: str) -> dict:
+    """The parameters of a declared article (`parameters.register_article`)
+    in force: its latest version's, validated again, or the declared
+    defaults while the community has not adopted the article. A stored value
+    that does not validate raises InvalidInput: a rule nobody can read
+    applies nothing (the app refuses to act)."""
+    declared = article_parameters(slug)
+    if declared is None:
+        raise LookupError(f"no article {slug!r} declares parameters")
+    version = current_version(slug)
+    if version is None or version.parameters is None:
+        return declared.validate(declared.defaults())
+    return declared.validate(version.parameters)
+
+
 def is_founded() -> bool:
     return JournalEntry.objects.exists()
 
@@ -58,12 +75,20 @@ def journal_entries(*, after: int = 0, kinds: list[str] | None = None) -> QueryS
 
 
 def community_name() -> str:
+    """The name the founding act gave the community (every page shows it).
+    The genesis entry never changes once written, so its name is cached."""
+    name = cache.get(COMMUNITY_NAME_KEY)
+    if name is not None:
+        return name
     genesis = JournalEntry.objects.filter(seq=1, kind="genesis").first()
     if genesis is None:
-        from django.conf import settings
+        return settings.COMMUNITY_NAME  # not founded yet: nothing to cache
+    name = genesis.payload.get("community", "Commons")
+    cache.set(COMMUNITY_NAME_KEY, name, timeout=None)
+    return name
 
-        return settings.COMMUNITY_NAME
-    return genesis.payload.get("community", "Commons")
+
+COMMUNITY_NAME_KEY = "governance:community-name"
 
 
 # --- Public record pages, API and audit (appended) -------------------------

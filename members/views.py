@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors as governance_selectors
+from members import dashboard as needs_me
 from members import selectors, services
 from members.forms import (
     DirectorySearchForm,
@@ -65,19 +66,29 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     if request.user.is_authenticated:
         context["standing"] = _standing(request.user)
+    else:  # the community at a glance: what is being decided, decisions, the treasury
+        context["sections"] = needs_me.sections_for(request.user, now=timezone.now())
     return render(request, "members/home.html", context)
 
 
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    parameters = governance_selectors.current_parameters()
+    now = timezone.now()
+    standing = selectors.standing_summary(
+        request.user, now=now, min_tenure_days=parameters.min_tenure_days
+    )
+    # The navigation asks too; its answer is the standing just read.
+    request._commons_viewer_is_member = standing["is_member"]
     return render(
         request,
         "members/dashboard.html",
         {
-            "standing": _standing(request.user),
-            "is_steward": selectors.has_role(request.user, Role.STEWARD),
-            "admission": governance_selectors.current_parameters().admission,
+            "standing": standing,
+            "is_steward": Role.STEWARD in standing["roles"],
+            "admission": parameters.admission,
+            "sections": needs_me.sections_for(request.user, now=now),
         },
     )
 

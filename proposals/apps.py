@@ -11,3 +11,9 @@ class ProposalsConfig(AppConfig):
         from proposals.selectors import member_data_for_export
 
         register_section(member_data_for_export)
+
+        from members.dashboard import register_section as register_dashboard_section
+        from proposals.dashboard import SECTIONS
+
+        for section in SECTIONS:
+            register_dashboard_section(section)

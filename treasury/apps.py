@@ -24,3 +24,8 @@ class TreasuryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(open_standard_accounts, sender=self, dispatch_uid="treasury.accounts")
+
+        from members.dashboard import register_section
+        from treasury.dashboard import SECTION
+
+        register_section(SECTION)

@@ -415,3 +415,25 @@ def accounts_after(*, after: int, limit: int) -> list[Account]:
 
 def budget_lines_after(*, after: int, limit: int) -> list[LineStatus]:
     return budget_lines(after=after, limit=limit)
+
+
+def glance(*, year: int) -> dict:
+    """Money held, and the budget lines opened in ``year``: allocated and spent
+    so far. Cached under the ledger head: one query while nothing moves."""
+
+    def compute() -> dict:
+        lines = list(
+            BudgetLine.objects.filter(opened_at__year=year).values_list("pk", "amount_cents")
+        )
+        spent = _spent_by_line([pk for pk, _amount in lines])
+        return {
+            "cash_cents": _balances()["cash_cents"],
+            "budgets": {
+                "year": year,
+                "lines": len(lines),
+                "allocated_cents": sum(amount for _pk, amount in lines),
+                "spent_cents": sum(spent.values()),
+            },
+        }
+
+    return _cached(f"glance-{year}", compute)

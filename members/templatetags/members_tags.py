@@ -50,3 +50,13 @@ def current_if(context, *names: str) -> str:
 @register.filter
 def role_label(role: str) -> str:
     return str(selectors.ROLE_LABELS.get(role, role))
+
+
+@register.simple_tag(takes_context=True)
+def dashboard_section(context, section, section_context):
+    """One registered dashboard section (members/dashboard.py), rendered in the
+    page's context with its own on top (as an inclusion tag would: the context
+    processors do not run again for each section)."""
+    template = context.template.engine.get_template(section.template)
+    with context.push(section_context):
+        return template.render(context)
