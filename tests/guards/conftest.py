@@ -15,7 +15,10 @@ from django.utils import timezone
 
 from tests.factories import make_member
 from tests.guards.helpers import held
-from tests.proposals.helpers import draft
+from tests.guards.treasury_helpers import upload
+from tests.proposals.helpers import draft, pass_budget
+from treasury import services
+from treasury.models import Fund
 
 
 @pytest.fixture
@@ -59,3 +62,36 @@ def lost_vote(people):
     )
     assert proposal.state == "voting" and proposal.voting_closes_at < timezone.now()
     return proposal
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def books(community):
+    """Voted lines (Workshop 1,000.00; Printing 200.00), 2,000.00 donated to the
+    bank, a receipt, and bob the treasurer."""
+    bob = community["bob"]
+    proposal = pass_budget(
+        community["alice"],
+        list(community.values()),
+        lines=[
+            {"purpose": "Workshop", "amount_cents": 100_000, "fund": "general"},
+            {"purpose": "Printing", "amount_cents": 20_000, "fund": "general"},
+        ],
+    )
+    assert proposal.state == "enacted"
+    workshop, printing = proposal.budget_lines.order_by("pk")
+    income = services.record_income(
+        actor=bob, kind="donation", amount_cents=200_000, date=timezone.now().date(), method="bank"
+    )
+    return {
+        **community,
+        "workshop": workshop,
+        "printing": printing,
+        "income": income,
+        "receipt": services.store_receipt(actor=bob, upload=upload()),
+        "general": Fund.objects.get(slug="general"),
+    }

@@ -19,7 +19,7 @@ from members.models import Membership, StandingChange
 from proposals.models import Ballot, Proposal
 from tests.factories import make_member
 from tests.guards.helpers import DAY, held, postgresql_only, raw, rows
-from tests.guards.test_treasury import books, forge, line_account, media_root  # noqa: F401
+from tests.guards.treasury_helpers import forge, line_account
 from tests.proposals.helpers import draft
 from treasury.models import Account, Posting, Transaction
 
@@ -289,7 +289,7 @@ def test_a_temporary_standing_record_cannot_backdate_an_admission(community, ref
     assert (rows(Membership, member=ivy), rows(StandingChange, member=ivy)) == before
 
 
-def test_a_temporary_role_cannot_stand_in_for_a_second_approver(books, refused):  # noqa: F811
+def test_a_temporary_role_cannot_stand_in_for_a_second_approver(books, refused):
     """Once got through (PostgreSQL, critical): every "holds a role" check reads
     `members_roleassignment`; with a temporary copy in which the founder is
     a steward, the founder approves a 600.00 expense (the four-eyes rule),
