@@ -75,6 +75,11 @@ def moment(value: dt.datetime | None) -> str:
     )
 
 
+def month(year: int, number: int) -> str:
+    """A calendar month: "May 2026", "mai 2026"."""
+    return f"{_month(number)} {year}"
+
+
 def iso(value: dt.datetime | dt.date | None) -> str:
     """For `<time datetime=…>` and machine-readable payloads."""
     return value.isoformat() if value is not None else ""

@@ -34,6 +34,7 @@ def test_sign_up_confirm_email_log_in_and_see_member_on_dashboard(daphne_server,
     page.get_by_label("Email").fill("nadia@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Password (again)").fill(PASSWORD)
+    page.get_by_label("I have read the bylaws in force and I accept them.").check()
     page.get_by_role("button", name="Sign Up").click()
     page.get_by_role("heading", name="Verify Your Email Address").wait_for()
 
@@ -88,8 +89,7 @@ def test_language_switcher_works_without_javascript(daphne_server, browser):
     page = context.new_page()
     try:
         page.goto(f"{daphne_server.url}/")
-        page.get_by_label("Language").select_option("fr")
-        page.get_by_role("button", name="Change language").click()
+        page.get_by_role("button", name="Afficher ce site en français").click()
         page.wait_for_load_state()
         assert page.locator("html").get_attribute("lang") == "fr"
         assert page.get_by_role("link", name="Aller au contenu principal").count() == 1

@@ -36,7 +36,8 @@ def test_home_welcomes_visitors_with_a_way_to_join(client, community):
     assert '<main id="main"' in html
     assert "Test Commons" in html  # the community name from the founding act
     assert reverse("account_signup") in html
-    assert reverse("members:directory") not in html  # the Members link is for members
+    # The Members link is for members.
+    assert f'href="{reverse("members:directory")}"' not in html
     head = JournalEntry.objects.order_by("-seq").first()
     assert f"{head.seq}:{head.hash}" in html  # the journal head in the footer
     assert 'action="/i18n/setlang/"' in html

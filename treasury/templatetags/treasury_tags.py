@@ -1,6 +1,7 @@
 from django import template
 
 from treasury.money import format_cents
+from treasury.svg_charts import month_label
 
 register = template.Library()
 
@@ -16,3 +17,15 @@ def money(cents):
 @register.filter
 def negate(cents):
     return -int(cents or 0)
+
+
+@register.filter
+def month(value: str) -> str:
+    """'2026-05' (the treasury's month keys) → 'May 2026', 'mai 2026'."""
+    return month_label(value) if value else ""
+
+
+@register.filter
+def total(cents_list) -> int:
+    """The sum of a list of cents (a table's grand total)."""
+    return sum(int(cents or 0) for cents in cents_list or ())
