@@ -1,14 +1,17 @@
-"""Benchmark governance/chain.py: build a ledger-like export, then time verify_file.
+"""Benchmark the hash-chain verifier (kernel/chain.py): build a ledger-like
+export, then time verify_file with one process and with worker processes.
 
-    python benchmarks/bench_chain.py                      # 1,000,000 entries
-    python benchmarks/bench_chain.py --entries 200000 --workers 1
+    python benchmarks/bench_chain.py                      # 1,000,000 entries, 1 and 2 workers
+    python benchmarks/bench_chain.py --entries 200000 --workers 1 --runs 5
 
 About 70% of the entries are treasury transactions with 2-4 postings. The rest
 are governance events, each payload holding 6 small fields. Both are built
 with ``chain.make_entry`` and written the way an export is: one compact JSON
-object per line. By default it times single-process verification (workers=1)
-and the command line's default (one worker per CPU). It exits non-zero if any
-verification fails.
+object per line. Each worker count is timed ``--runs`` times (default 3);
+it prints every run and the range. It exits non-zero if any verification
+fails, or if a run asked for workers was checked in one process because the
+workers could not start (the verifier's fallback): that run would measure
+the wrong thing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -107,25 +111,35 @@ def generate(path: Path, entries: int, seed: int = 1) -> None:
             out.write("\n")
 
 
-def timed_verify(path: Path, entries: int, workers: int) -> bool:
-    label = f"workers={workers}" if workers else f"workers=0 (one per CPU: {os.cpu_count()})"
+def timed_verify(path: Path, entries: int, workers: int, start_method: str | None) -> dict:
     start = time.perf_counter()
-    result = chain.verify_file(path, workers=workers)
+    result = chain.verify_file(path, workers=workers, start_method=start_method)
     elapsed = time.perf_counter() - start
     rate = result.entries / elapsed if elapsed else float("inf")
-    print(f"{label:30s} {elapsed:7.2f} s {rate:>11,.0f} entries/s  {result.describe()}")
-    return result.ok and result.entries == entries
+    how = "one process" if result.workers == 1 else f"{result.workers} worker processes"
+    print(
+        f"workers={workers:<3} {elapsed:7.2f} s {rate:>11,.0f} entries/s  "
+        f"{result.describe().split(';')[0]}  ({how})",
+        flush=True,
+    )
+    return {
+        "rate": rate,
+        "ok": result.ok and result.entries == entries,
+        "fell_back": workers > 1 and result.workers != workers,
+    }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description="Benchmark governance/chain.py verify_file.")
+    parser = argparse.ArgumentParser(description="Benchmark kernel/chain.py verify_file.")
     parser.add_argument("--entries", type=int, default=1_000_000, help="default 1,000,000")
     parser.add_argument(
         "--workers",
         type=int,
         action="append",
-        help="worker count to time; repeatable; 0 = one per CPU (default: 1 and 0)",
+        help="worker count to time; repeatable; 0 = one per CPU (default: 1 and 2)",
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs per worker count (default 3)")
+    parser.add_argument("--start-method", choices=("fork", "forkserver", "spawn"))
     parser.add_argument("--keep", metavar="PATH", help="write the export here and keep it")
     args = parser.parse_args(argv)
 
@@ -140,8 +154,28 @@ def main(argv=None) -> int:
             f"({size / max(args.entries, 1):.0f} bytes/line) in {took:.1f} s; "
             f"{os.cpu_count()} CPUs; Python {sys.version.split()[0]}"
         )
-        results = [timed_verify(path, args.entries, w) for w in (args.workers or [1, 0])]
-    return 0 if all(results) else 1
+        counts = [w or chain._cpu_count() for w in (args.workers or [1, 2])]
+        if size <= 2 * chain._BLOCK_SIZE and any(w > 1 for w in counts):
+            print(f"note: {size:,} bytes is too small for worker processes; all runs use one")
+            counts = [1]
+        failed = fell_back = False
+        for workers in counts:
+            runs = [
+                timed_verify(path, args.entries, workers, args.start_method)
+                for _ in range(args.runs)
+            ]
+            rates = sorted(run["rate"] for run in runs)
+            print(
+                f"workers={workers:<3} {len(runs)} runs: {rates[0]:,.0f}-{rates[-1]:,.0f} "
+                f"entries/s, median {statistics.median(rates):,.0f}"
+            )
+            failed |= not all(run["ok"] for run in runs)
+            fell_back |= any(run["fell_back"] for run in runs)
+    if fell_back:
+        print("FAILED: worker processes could not start; the verifier fell back to one process")
+    if failed:
+        print("FAILED: a verification did not pass")
+    return 1 if failed or fell_back else 0
 
 
 if __name__ == "__main__":
