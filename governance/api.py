@@ -13,10 +13,13 @@ from django.core.handlers.asgi import ASGIRequest
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -26,7 +29,10 @@ from rest_framework.views import APIView
 from governance import selectors, services
 from governance.errors import GuardViolation
 from governance.models import BylawArticle
+from kernel import serializers
 from kernel.errors import InvalidInput, NotFound
+from kernel.ids import MAX_ID, as_number
+from kernel.serializers import error_responses
 
 WRITE_REFUSED = gettext_lazy(
     "Bylaws change only by enactment of a passed proposal: submit an amendment proposal, "
@@ -57,6 +63,12 @@ class JournalEntrySerializer(serializers.Serializer):
     hash = serializers.CharField()
 
 
+class JournalFilterSerializer(serializers.Serializer):
+    kind = serializers.CharField(
+        allow_blank=True, default="", help_text="Only entries of this kind."
+    )
+
+
 class JournalHeadSerializer(serializers.Serializer):
     seq = serializers.IntegerField()
     hash = serializers.CharField()
@@ -69,27 +81,22 @@ class JournalPageSerializer(serializers.Serializer):
     head = JournalHeadSerializer()
 
 
-class GovernanceErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
+_REFUSED = error_responses({403: f"{WRITE_REFUSED} (code `bylaw_guard`)"})
 
 
-_REFUSED = {403: OpenApiResponse(GovernanceErrorSerializer, description=str(WRITE_REFUSED))}
-
-
-class _BylawsSchema(AutoSchema):
-    """One operation id per endpoint and method (the refused writes share code)."""
-
-    def get_operation_id(self):
-        return f"{self.view.operation_prefix}_{self.method.lower()}"
+def operation_ids(prefix: str):
+    """One operation id per endpoint and method (`bylaw_put`): the refused
+    writes share their code, so the generated ids would collide."""
+    methods = ("get", "post", "put", "patch", "delete")
+    return extend_schema_view(
+        **{method: extend_schema(operation_id=f"{prefix}_{method}") for method in methods}
+    )
 
 
 class ReadOnlyBylawsView(APIView):
     """GET works for everyone; every write is refused with the reason, on record."""
 
     permission_classes = [AllowAny]
-    schema = _BylawsSchema()
-    operation_prefix = "bylaws"
 
     def guard_target(self, **kwargs) -> str:
         slug = kwargs.get("slug")
@@ -122,6 +129,7 @@ class ReadOnlyBylawsView(APIView):
         return self.refuse(request, **kwargs)
 
 
+@operation_ids("bylaws")
 class BylawListView(ReadOnlyBylawsView):
     @extend_schema(
         responses=BylawVersionSerializer(many=True),
@@ -135,9 +143,8 @@ def _not_found(slug: str) -> NotFound:
     return NotFound(_("There is no article “%(slug)s” in the bylaws.") % {"slug": slug})
 
 
+@operation_ids("bylaw")
 class BylawDetailView(ReadOnlyBylawsView):
-    operation_prefix = "bylaw"
-
     @extend_schema(responses=BylawVersionSerializer, summary="The version in force of one article")
     def get(self, request, slug: str):
         version = selectors.current_version(slug)
@@ -146,9 +153,8 @@ class BylawDetailView(ReadOnlyBylawsView):
         return Response(BylawVersionSerializer(version).data)
 
 
+@operation_ids("bylaw_versions")
 class BylawVersionsView(ReadOnlyBylawsView):
-    operation_prefix = "bylaw_versions"
-
     @extend_schema(
         responses=BylawVersionSerializer(many=True),
         summary="Every version of one article, oldest first",
@@ -172,20 +178,21 @@ class JournalView(APIView):
         parameters=[
             OpenApiParameter(
                 "after",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                 description="Return entries with seq greater than this (default 0).",
             ),
-            OpenApiParameter("kind", OpenApiTypes.STR, description="Only entries of this kind."),
+            JournalFilterSerializer,
         ],
-        responses={200: JournalPageSerializer, 400: GovernanceErrorSerializer},
+        responses=JournalPageSerializer,
         summary="Journal entries in seq order, 100 at a time (follow `next`)",
     )
     def get(self, request):
-        raw = request.query_params.get("after", "0") or "0"
-        if not (raw.isascii() and raw.isdigit()):
+        after = as_number(request.query_params.get("after") or "0")
+        if after is None:
             raise InvalidInput(_("“after” must be a whole number of 0 or more."))
-        after = int(raw)
-        kind = request.query_params.get("kind") or None
+        filters = JournalFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        kind = filters.validated_data["kind"] or None
         size = selectors.API_JOURNAL_PAGE_SIZE
         entries = list(
             selectors.journal_entries(after=after, kinds=[kind] if kind else None)[: size + 1]

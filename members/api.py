@@ -9,8 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -19,6 +18,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from governance import selectors as governance_selectors
+from kernel import serializers
+from kernel.serializers import error_responses
 from members import selectors
 from members.errors import InvalidCredentials, TooManyLoginAttempts
 
@@ -41,11 +42,6 @@ class CredentialsSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField()
-
-
-class AccountErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
 
 
 class MeSerializer(serializers.Serializer):
@@ -82,10 +78,13 @@ class TokenView(APIView):
         request=CredentialsSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(AccountErrorSerializer, description="Wrong credentials."),
-            429: OpenApiResponse(
-                AccountErrorSerializer,
-                description="Too many attempts (this endpoint's rate, or the login lockout).",
+            **error_responses(
+                {
+                    400: "Wrong credentials, or an address not yet confirmed "
+                    "(`invalid_credentials`).",
+                    429: "Locked out after failed attempts, as the login form is "
+                    "(`too_many_login_attempts`).",
+                }
             ),
         },
         tags=["accounts"],

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance.models import ArticleClass
+from kernel import serializers
 from kernel.errors import NotFound
+from kernel.serializers import error_responses
 from members.roles import APPOINTED_ROLES
 from proposals import selectors, services
-from proposals.models import Choice, Kind, Proposal
+from proposals.models import Choice, Kind, Proposal, State
 from proposals.permissions import can_view
 from proposals.scheduler import AppliesDueTransitions
 
@@ -96,7 +98,7 @@ class ProposalCreateSerializer(serializers.Serializer):
 
 
 class BallotSerializer(serializers.Serializer):
-    choice = serializers.CharField(help_text="yes, no or abstain")
+    choice = serializers.ChoiceField(choices=Choice.choices)
 
 
 BallotResultSerializer = inline_serializer(
@@ -141,30 +143,59 @@ def _visible_proposal(pk, user) -> Proposal:
     return proposal
 
 
+class ProposalFilterSerializer(serializers.Serializer):
+    """The list's query parameters. Empty is no filter; an unknown state or
+    kind is a 400, not a filter silently ignored."""
+
+    state = serializers.ChoiceField(
+        choices=State.choices, allow_blank=True, default="", help_text="Only this state."
+    )
+    kind = serializers.ChoiceField(
+        choices=Kind.choices, allow_blank=True, default="", help_text="Only this kind."
+    )
+    q = serializers.CharField(allow_blank=True, default="", help_text="Search in title and text.")
+
+
+# Where a member acts on a proposal, the refusals of the domain (the rest,
+# such as a missing proposal, config.api_schema.AutoSchema adds everywhere).
+NOT_ALLOWED = "Not a member in good standing (`not_a_member`), or not an author (`not_an_author`)."
+
+
 class ProposalListCreate(AppliesDueTransitions, ListAPIView):
+    """Proposals the caller may see, newest first (drafts only to their
+    authors); members draft new ones."""
+
     serializer_class = ProposalSerializer
     permission_classes = [IsAuthenticatedOrReadOnly]
 
     def get_queryset(self):
-        params = self.request.query_params
+        filters = ProposalFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
         return selectors.proposal_list(
-            state=params.get("state", ""),
-            kind=params.get("kind", ""),
-            query=params.get("q", ""),
+            state=filters.validated_data["state"],
+            kind=filters.validated_data["kind"],
+            query=filters.validated_data["q"],
             viewer=self.request.user,
         ).prefetch_related("amendments", "budget_items", "appointments__member")
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("state", str, description="Filter by state"),
-            OpenApiParameter("kind", str, description="Filter by kind"),
-            OpenApiParameter("q", str, description="Search in title and text"),
-        ]
-    )
+    @extend_schema(parameters=[ProposalFilterSerializer])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=ProposalCreateSerializer, responses={201: ProposalSerializer})
+    @extend_schema(
+        request=ProposalCreateSerializer,
+        responses={
+            201: ProposalSerializer,
+            **error_responses(
+                {
+                    400: "Fields not valid (`invalid`, with `fields`), or contents the "
+                    "rules refuse (`invalid_proposal`: no title, too long, unknown article, "
+                    "…).",
+                    403: "Not a member in good standing (`not_a_member`).",
+                }
+            ),
+        },
+    )
     def post(self, request):
         data = ProposalCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -173,15 +204,31 @@ class ProposalListCreate(AppliesDueTransitions, ListAPIView):
 
 
 class ProposalDetail(AppliesDueTransitions, APIView):
+    """One proposal, with its contents (404 for a draft of someone else)."""
+
     @extend_schema(responses=ProposalSerializer)
     def get(self, request, pk):
         return Response(ProposalSerializer(_visible_proposal(pk, request.user)).data)
 
 
 class ProposalSubmit(AppliesDueTransitions, APIView):
+    """An author submits a draft: its discussion starts."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=ProposalSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ProposalSerializer,
+            **error_responses(
+                {
+                    403: NOT_ALLOWED,
+                    409: "Only a draft can be submitted, and only once the community is "
+                    "founded (`wrong_phase`).",
+                }
+            ),
+        },
+    )
     def post(self, request, pk):
         proposal = _visible_proposal(pk, request.user)
         proposal = services.submit_proposal(proposal_id=proposal.pk, actor=request.user)
@@ -189,9 +236,22 @@ class ProposalSubmit(AppliesDueTransitions, APIView):
 
 
 class ProposalWithdraw(AppliesDueTransitions, APIView):
+    """An author withdraws a proposal before its voting opens."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=None, responses=ProposalSerializer)
+    @extend_schema(
+        request=None,
+        responses={
+            200: ProposalSerializer,
+            **error_responses(
+                {
+                    403: NOT_ALLOWED,
+                    409: "Voting has opened, or the proposal is closed (`wrong_phase`).",
+                }
+            ),
+        },
+    )
     def post(self, request, pk):
         proposal = _visible_proposal(pk, request.user)
         proposal = services.withdraw_proposal(proposal_id=proposal.pk, actor=request.user)
@@ -199,9 +259,26 @@ class ProposalWithdraw(AppliesDueTransitions, APIView):
 
 
 class ProposalBallot(APIView):
+    """A member casts, or changes, their ballot while voting is open; the
+    receipt stays the same across changes."""
+
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=BallotSerializer, responses=BallotResultSerializer)
+    @extend_schema(
+        request=BallotSerializer,
+        responses={
+            200: BallotResultSerializer,
+            **error_responses(
+                {
+                    403: "Not on this vote's electorate roll, or not a member in good "
+                    "standing (`not_eligible`).",
+                    409: "Voting has not opened (`voting_not_open`) or has closed "
+                    "(`voting_closed`), or concurrent ballots collided: try again "
+                    "(`ballot_conflict`).",
+                }
+            ),
+        },
+    )
     def post(self, request, pk):
         data = BallotSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -220,12 +297,17 @@ class ProposalBallot(APIView):
 
 
 class ProposalResults(AppliesDueTransitions, APIView):
+    """Counts, turnout, threshold and outcome; the counts stay hidden while a
+    secret vote is open."""
+
     @extend_schema(responses=ResultsSerializer)
     def get(self, request, pk):
         return Response(selectors.results(_visible_proposal(pk, request.user)))
 
 
 class ProposalBallots(AppliesDueTransitions, APIView):
+    """The ballots as the proposal's secrecy publishes them."""
+
     @extend_schema(
         responses=inline_serializer(
             "PublishedBallots",

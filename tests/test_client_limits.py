@@ -177,3 +177,15 @@ def test_a_form_body_within_the_limit_still_works(community):
         )
     )
     assert reply[0]["status"] == 200
+
+
+def test_one_account_locked_out_does_not_lock_out_the_room(community):
+    """Seven wrong passwords for bob from a shared address lock bob out, not
+    alice, who logs in from the same address."""
+    room = Client(REMOTE_ADDR="192.0.2.50")
+    for _ in range(7):
+        room.post(reverse("account_login"), {"login": "bob", "password": "wrong"})
+    bob = room.post(reverse("account_login"), {"login": "bob", "password": DEFAULT_PASSWORD})
+    assert bob.status_code == 200  # refused: the form shows the lockout
+    alice = room.post(reverse("account_login"), {"login": "alice", "password": DEFAULT_PASSWORD})
+    assert alice.status_code == 302

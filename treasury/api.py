@@ -10,14 +10,16 @@ from django.http import StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from kernel import serializers
 from kernel.errors import InvalidInput
+from kernel.ids import as_id, as_number
 from treasury import selectors
+from treasury.models import TransactionKind
 from treasury.money import currency
 
 
@@ -78,27 +80,56 @@ class BudgetLineSerializer(serializers.Serializer):
     remaining = serializers.IntegerField(source="remaining_cents")
 
 
+class _Page(serializers.Serializer):
+    next = serializers.URLField(
+        allow_null=True, help_text="The next page (null on the last): follow it as it is."
+    )
+
+
+class TransactionPageSerializer(_Page):
+    currency = serializers.CharField()
+    results = TransactionSerializer(many=True)
+
+
+class AccountPageSerializer(_Page):
+    results = AccountSerializer(many=True)
+
+
+class BudgetLinePageSerializer(_Page):
+    currency = serializers.CharField()
+    results = BudgetLineSerializer(many=True)
+
+
+class TransactionFilterSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=TransactionKind.choices, allow_blank=True, default="", help_text="Only this kind."
+    )
+
+
 def _limit(request, default=selectors.PAGE_SIZE) -> int:
     raw = request.query_params.get("limit")
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError as exc:
-        raise InvalidInput("limit must be a whole number.") from exc
-    if not 1 <= value <= selectors.MAX_PAGE_SIZE:
-        raise InvalidInput(f"limit must be between 1 and {selectors.MAX_PAGE_SIZE}.")
+    value = as_number(raw, minimum=1, maximum=selectors.MAX_PAGE_SIZE)
+    if value is None:
+        raise InvalidInput(f"limit must be a whole number from 1 to {selectors.MAX_PAGE_SIZE}.")
+    return value
+
+
+def _cursor(request, *, key: str) -> int | None:
+    """The row a cursor points after (or before); None on the first page. A
+    cursor that is not one we gave out is a 400."""
+    raw = request.query_params.get("cursor")
+    if not raw:
+        return None
+    value = as_id(selectors.decode_cursor(raw, key=key))
+    if value is None:
+        raise InvalidInput("This cursor is not valid; start again from the first page.")
     return value
 
 
 def _after(request) -> int:
-    raw = request.query_params.get("cursor")
-    if not raw:
-        return 0
-    value = selectors.decode_cursor(raw, key="after")
-    if value is None:
-        raise InvalidInput("This cursor is not valid; start again from the first page.")
-    return value
+    return _cursor(request, key="after") or 0
 
 
 def _next_url(request, cursor: str | None) -> str | None:
@@ -111,7 +142,16 @@ def _next_url(request, cursor: str | None) -> str | None:
 
 CURSOR_PARAMS = [
     OpenApiParameter("cursor", str, description="Opaque cursor from the previous page's `next`."),
-    OpenApiParameter("limit", int, description=f"1–{selectors.MAX_PAGE_SIZE}, default 50."),
+    OpenApiParameter(
+        "limit",
+        {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": selectors.MAX_PAGE_SIZE,
+            "default": selectors.PAGE_SIZE,
+        },
+        description="Items per page; outside this range is a 400.",
+    ),
 ]
 
 
@@ -122,16 +162,18 @@ class PublicReadView(APIView):
 
 class TransactionsView(PublicReadView):
     @extend_schema(
-        parameters=[*CURSOR_PARAMS, OpenApiParameter("kind", str)],
-        responses=TransactionSerializer(many=True),
+        parameters=[*CURSOR_PARAMS, TransactionFilterSerializer],
+        responses=TransactionPageSerializer,
         summary="Posted transactions, newest first (keyset pagination)",
     )
     def get(self, request):
-        cursor = request.query_params.get("cursor")
-        if cursor and selectors.decode_cursor(cursor) is None:
-            raise InvalidInput("This cursor is not valid; start again from the first page.")
+        _cursor(request, key="before")
+        filters = TransactionFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
         page = selectors.transactions_page(
-            cursor=cursor, limit=_limit(request), kind=request.query_params.get("kind", "")
+            cursor=request.query_params.get("cursor"),
+            limit=_limit(request),
+            kind=filters.validated_data["kind"],
         )
         return Response(
             {
@@ -145,7 +187,7 @@ class TransactionsView(PublicReadView):
 
 
 class AccountsView(PublicReadView):
-    @extend_schema(parameters=CURSOR_PARAMS, responses=AccountSerializer(many=True))
+    @extend_schema(parameters=CURSOR_PARAMS, responses=AccountPageSerializer)
     def get(self, request):
         limit = _limit(request)
         items = selectors.accounts_after(after=_after(request), limit=limit + 1)
@@ -162,7 +204,7 @@ class AccountsView(PublicReadView):
 
 
 class BudgetLinesView(PublicReadView):
-    @extend_schema(parameters=CURSOR_PARAMS, responses=BudgetLineSerializer(many=True))
+    @extend_schema(parameters=CURSOR_PARAMS, responses=BudgetLinePageSerializer)
     def get(self, request):
         limit = _limit(request)
         items = selectors.budget_lines_after(after=_after(request), limit=limit + 1)

@@ -94,10 +94,18 @@ def test_journal_after_returns_the_entries_after_that_seq(api, community):
     assert data["next"] is None
 
 
-def test_journal_after_must_be_a_whole_number(api, community):
-    response = api.get(reverse("governance-api:journal"), {"after": "-1"})
+@pytest.mark.parametrize("after", ["-1", "²", "1.5", str(2**64), "9" * 30])
+def test_journal_after_must_be_a_whole_number_a_database_holds(api, community, after):
+    response = api.get(reverse("governance-api:journal"), {"after": after})
     assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
     assert "after" in response.json()["detail"]
+
+
+def test_journal_after_the_largest_number_is_an_empty_page(api, community):
+    response = api.get(reverse("governance-api:journal"), {"after": str(2**63 - 1)})
+    assert response.status_code == 200
+    assert response.json()["results"] == []
 
 
 def test_journal_filters_by_kind(api, community):

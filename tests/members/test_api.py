@@ -55,11 +55,35 @@ def test_wrong_password_gets_400_with_a_message_and_no_token(api, community):
     assert not Token.objects.exists()
 
 
-def test_missing_fields_get_400(api, community):
+def test_missing_fields_get_400_naming_each_field(api, community):
     response = api.post("/api/v1/auth/token/", {"username": "alice"}, format="json")
 
     assert response.status_code == 400
-    assert "password" in response.json()
+    assert response.json() == {
+        "detail": "password: This field is required.",
+        "code": "invalid",
+        "fields": {"password": ["This field is required."]},
+    }
+
+
+def test_a_number_is_not_a_username(api, community):
+    response = api.post(
+        "/api/v1/auth/token/", {"username": 123, "password": DEFAULT_PASSWORD}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"username": ["Not a valid string."]}
+
+
+def test_the_api_takes_json_bodies_only(api, community):
+    response = api.post(
+        "/api/v1/auth/token/",
+        {"username": "alice", "password": DEFAULT_PASSWORD},
+        format="multipart",
+    )
+
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
 
 
 def test_unverified_account_gets_no_token(api, community):
@@ -119,9 +143,22 @@ def test_me_for_a_suspended_member_shows_the_reason(api, community):
     assert data["can_vote_from"] is None
 
 
-def test_me_needs_authentication(api, community):
-    assert api.get("/api/v1/me/").status_code in (401, 403)
-    assert api.get("/api/v1/me/export/").status_code in (401, 403)
+def test_me_needs_authentication_and_says_so_with_403(api, community):
+    for path in ("/api/v1/me/", "/api/v1/me/export/"):
+        response = api.get(path)
+        assert response.status_code == 403
+        assert response.json() == {
+            "detail": "Authentication credentials were not provided.",
+            "code": "not_authenticated",
+        }
+
+
+def test_a_wrong_token_is_refused_with_403_on_any_endpoint(api, community):
+    api.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    for path in ("/api/v1/me/", "/api/v1/bylaws/", "/api/v1/treasury/summary/"):
+        response = api.get(path)
+        assert response.status_code == 403
+        assert response.json()["code"] == "authentication_failed"
 
 
 def test_export_contains_my_data_only(api, community):

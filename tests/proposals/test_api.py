@@ -36,7 +36,8 @@ def test_anonymous_reads_proposals_but_cannot_draft(community):
     api = APIClient()
     assert api.get("/api/v1/proposals/").status_code == 200
     response = api.post("/api/v1/proposals/", {"kind": "motion", "title": "x", "body": "y"})
-    assert response.status_code in (401, 403)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
 
 
 def test_drafts_are_private_to_their_authors(community):
@@ -124,3 +125,68 @@ def test_member_casts_and_changes_a_ballot_through_the_api(community):
     assert second.json()["receipt"] == first.json()["receipt"]
     assert Ballot.objects.get(proposal=proposal, voter=bob).choice == "no"
     assert APIClient().get(f"/api/v1/proposals/{proposal.pk}/results/").json()["no"] == 1
+
+
+def test_a_number_for_the_title_is_refused_not_taken_as_text(community):
+    api = client_for(community["alice"])
+    response = api.post("/api/v1/proposals/", {"kind": "motion", "title": 123, "body": "y"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "title: Not a valid string.",
+        "code": "invalid",
+        "fields": {"title": ["Not a valid string."]},
+    }
+    assert not Proposal.objects.exists()
+
+
+def test_a_field_deep_in_the_body_is_named_by_its_path(community):
+    api = client_for(community["alice"])
+    response = api.post(
+        "/api/v1/proposals/",
+        {
+            "kind": "budget",
+            "title": "Chairs",
+            "body": "We sit.",
+            "budget_items": [
+                {"purpose": "Chairs", "amount_cents": 100},
+                {"purpose": "Tables", "amount_cents": "100"},
+                {"purpose": "Lamps", "amount_cents": 2**63},
+            ],
+        },
+    )
+    assert response.status_code == 400
+    fields = response.json()["fields"]
+    assert fields["budget_items.1.amount_cents"] == ["A valid integer is required."]
+    assert fields["budget_items.2.amount_cents"][0].startswith("Ensure this value is less")
+    assert set(fields) == {"budget_items.1.amount_cents", "budget_items.2.amount_cents"}
+
+
+def test_a_body_that_is_not_an_object_is_a_400_without_fields(community):
+    api = client_for(community["alice"])
+    response = api.post("/api/v1/proposals/", ["not", "an", "object"])
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+    assert "dictionary" in response.json()["detail"]
+    assert "fields" not in response.json()
+
+
+def test_an_unknown_filter_value_is_a_400_not_ignored(community):
+    api = APIClient()
+    for query in ("state=nonsense", "kind=nonsense"):
+        response = api.get(f"/api/v1/proposals/?{query}")
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid"
+    assert api.get("/api/v1/proposals/?state=&kind=").status_code == 200
+
+
+def test_pages_keep_to_the_documented_limit_and_offset(community):
+    for number in range(3):
+        draft(community["alice"], title=f"Draft {number}")
+    api = client_for(community["alice"])
+    page = api.get("/api/v1/proposals/?limit=2").json()
+    assert (page["count"], len(page["results"])) == (3, 2)
+    assert len(api.get(page["next"]).json()["results"]) == 1
+    for query in ("limit=0", "limit=201", "limit=two", "offset=-1", f"offset={2**64}"):
+        response = api.get(f"/api/v1/proposals/?{query}")
+        assert response.status_code == 400, query
+        assert response.json()["code"] == "invalid"

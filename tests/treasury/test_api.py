@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -51,11 +53,33 @@ def test_transactions_page_uses_few_queries_at_any_depth(client, community, many
     assert len(queries) <= 10
 
 
-@pytest.mark.parametrize("query", ["cursor=garbage", "limit=0", "limit=1000", "limit=x"])
-def test_bad_cursor_or_limit_is_a_clear_400(client, many, query):
-    response = client.get(f"/api/v1/treasury/transactions/?{query}")
+def cursor(text: str) -> str:
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+BAD_QUERIES = [
+    "cursor=garbage",
+    f"cursor={cursor('before:' + '9' * 30)}",  # a number no database holds
+    f"cursor={cursor('after:' + '9' * 30)}",
+    "limit=0",
+    "limit=1000",
+    "limit=x",
+    "limit=٥",  # a digit, but not an ASCII one
+]
+
+
+@pytest.mark.parametrize("path", ["transactions", "accounts", "budget-lines"])
+@pytest.mark.parametrize("query", BAD_QUERIES)
+def test_bad_cursor_or_limit_is_a_clear_400(client, many, path, query):
+    response = client.get(f"/api/v1/treasury/{path}/?{query}")
     assert response.status_code == 400
     assert response.json()["detail"]
+    assert response.json()["code"] == "invalid"
+
+
+def test_an_empty_limit_or_cursor_is_the_first_page(client, many):
+    page = client.get("/api/v1/treasury/transactions/?limit=&cursor=").json()
+    assert len(page["results"]) == 7
 
 
 def test_accounts_and_budget_lines_paginate(client, budget):
