@@ -7,6 +7,7 @@ class DebatesConfig(AppConfig):
     verbose_name = _("Debates")
 
     def ready(self) -> None:
+        from debates import journal_text  # noqa: F401  (the journal's sentences)
         from debates.panels import DEBATE_PANEL
         from debates.selectors import debate_data_for_export
         from members.exports import register_section

@@ -16,13 +16,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from governance import selectors
+from governance import journal_text, selectors
 from governance.decisions import decide_for
 from governance.models import BylawArticle, DecisionClass
 from governance.parameters import DECISION_CLASSES, PARAMETERS_ARTICLE
 from kernel import chain
 
-JOURNAL_PAGE_SIZE = 50
+# A page a person reads through, sentence by sentence (the API pages by 100).
+JOURNAL_PAGE_SIZE = 25
 CHAIN_SOURCE = Path(chain.__file__)
 _TOKENS = re.compile(r"\s*\S+|\s+")
 
@@ -154,8 +155,16 @@ def _positive_int(value: str | None) -> int | None:
     return int(value)
 
 
+def _kind_options(kinds: list[str]) -> list[tuple[str, str]]:
+    """The kinds present, by their human names in the reader's language."""
+    options = [(kind, journal_text.kind_label(kind)) for kind in kinds]
+    return sorted(options, key=lambda option: option[1].casefold())
+
+
 @require_safe
 def journal(request):
+    """The journal, newest first, each entry as a sentence with its record
+    (payload, hashes) and a link to what it is about one click away."""
     kinds = selectors.journal_kinds()
     kind = request.GET.get("kind") or ""
     errors = []
@@ -170,7 +179,7 @@ def journal(request):
         return render(
             request,
             "governance/journal.html",
-            {"errors": errors, "kinds": kinds, "kind": kind, "page_obj": None},
+            {"errors": errors, "kinds": _kind_options(kinds), "kind": kind, "page_obj": None},
             status=400,
         )
     entries = selectors.journal_for_page(kind=kind or None, until=until)
@@ -185,7 +194,8 @@ def journal(request):
         "governance/journal.html",
         {
             "page_obj": page_obj,
-            "kinds": kinds,
+            "entries": journal_text.read(page_obj.object_list),
+            "kinds": _kind_options(kinds),
             "kind": kind,
             "until": until,
             "query": urlencode(query),

@@ -42,3 +42,9 @@ class NoAuthority(NotAllowed):
 
 class TooManyLoginAttempts(RateLimited):
     code = "too_many_login_attempts"
+
+
+class BylawsChanged(Conflict):
+    """The bylaws in force changed after they were shown to the applicant."""
+
+    code = "bylaws_changed"

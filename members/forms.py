@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from governance.selectors import bylaws_entry
 from members.models import Member
 
 
@@ -70,6 +74,50 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["login"].label = _("Username or email")
+
+
+BYLAWS_CHANGED = _(
+    "The bylaws changed while you were signing up. Read them again, then tick the box."
+)
+
+
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form, where the applicant also accepts the bylaws in force.
+
+    The form carries the journal entry that put in force the bylaws it links
+    to (`bylaws_entry`), so that the application records exactly what the
+    person was shown (`members.services.apply_for_membership`). Enabled by
+    `ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}` in settings."""
+
+    accept_bylaws = forms.BooleanField(
+        label=_("I have read the bylaws in force and I accept them."),
+        required=True,
+        error_messages={"required": _("Tick the box to accept the bylaws, after reading them.")},
+    )
+    bylaws_entry = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    # The box comes last, after the account's fields (allauth adds the
+    # passwords after the declared fields).
+    field_order = ["username", "email", "password1", "password2", "accept_bylaws"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bylaws_entry"].initial = bylaws_entry()
+        self.fields["accept_bylaws"].help_text = format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            reverse("governance:bylaws"),
+            _("Read the bylaws (opens in a new tab)"),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        shown, now = cleaned.get("bylaws_entry"), bylaws_entry()
+        if shown is not None and shown != now:
+            # Shown again with the bylaws in force now, to be read and accepted anew.
+            self.data = self.data.copy()
+            self.data[self.add_prefix("bylaws_entry")] = str(now)
+            self.data.pop(self.add_prefix("accept_bylaws"), None)
+            self.add_error("accept_bylaws", BYLAWS_CHANGED)
+        return cleaned
 
 
 class ResetPasswordForm(AllauthResetPasswordForm):

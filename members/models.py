@@ -109,6 +109,13 @@ class StandingChange(models.Model):
     actor = models.ForeignKey(Member, on_delete=models.PROTECT, null=True, related_name="+")
     reason = models.CharField(max_length=500, blank=True)
     at = models.DateTimeField()
+    # On an application made by signing up: the journal entry that put in
+    # force the bylaws the applicant was shown and accepted
+    # (`governance.selectors.bylaws_entry`); the versions are rebuilt from
+    # the journal up to it. Empty for the founding act's members and for
+    # accounts the operator made. The guard accepts only the entry in force
+    # when the row is written, and never a change.
+    accepted_bylaws_entry = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["at", "pk"]
@@ -121,6 +128,10 @@ class StandingChange(models.Model):
             models.CheckConstraint(
                 condition=Q(authority__in=["founding", "self", "steward"]),
                 name="members_standingchange_authority_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_bylaws_entry__isnull=True) | Q(action="applied"),
+                name="members_standingchange_bylaws_accepted_on_application",
             ),
         ]
 

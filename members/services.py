@@ -11,7 +11,7 @@ names everyone it admits and appoints.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,10 +20,11 @@ from governance import services as governance_services
 from governance.errors import AlreadyFounded, InvalidAmendment
 from governance.models import JournalEntry
 from governance.parameters import Admission
-from governance.selectors import current_parameters, is_founded
+from governance.selectors import bylaws_entry, current_parameters, is_founded
 from members.errors import (
     AdmissionNotByApproval,
     AlreadyLeft,
+    BylawsChanged,
     NoAuthority,
     NotAMember,
     NotSteward,
@@ -45,7 +46,13 @@ def _lock_membership(member: Member) -> Membership | None:
 
 
 def _change(
-    *, member: Member, action: str, authority: str, actor: Member | None, reason: str = ""
+    *,
+    member: Member,
+    action: str,
+    authority: str,
+    actor: Member | None,
+    reason: str = "",
+    accepted_bylaws_entry: int | None = None,
 ) -> StandingChange:
     return StandingChange.objects.create(
         member=member,
@@ -54,6 +61,7 @@ def _change(
         actor=actor,
         reason=reason[:500],
         at=timezone.now(),
+        accepted_bylaws_entry=accepted_bylaws_entry,
     )
 
 
@@ -84,13 +92,41 @@ def _founding_authority() -> str:
 
 
 @transaction.atomic
-def apply_for_membership(*, member: Member, founding: bool = False) -> Membership:
-    """A new account starts as an applicant; applying again changes nothing."""
+def apply_for_membership(
+    *, member: Member, founding: bool = False, accepted_bylaws_entry: int | None = None
+) -> Membership:
+    """A new account starts as an applicant; applying again changes nothing.
+
+    Someone signing up accepts the bylaws in force: `accepted_bylaws_entry`
+    names the journal entry that put in force the bylaws they were shown
+    (`governance.selectors.bylaws_entry`), and is recorded on their
+    application, where it never changes. If the bylaws changed after they
+    were shown, the application is refused (`BylawsChanged`): nobody is on
+    record as accepting bylaws they did not see. The founding act's members
+    and accounts made by the operator record none."""
     membership = _lock_membership(member)
     if membership is not None:
         return membership
     authority = _founding_authority() if founding else Authority.SELF
-    change = _change(member=member, action=Action.APPLIED, authority=authority, actor=member)
+    if accepted_bylaws_entry is not None and accepted_bylaws_entry != bylaws_entry():
+        raise BylawsChanged(_("The bylaws changed while you were signing up: read them again."))
+    try:
+        with transaction.atomic():
+            change = _change(
+                member=member,
+                action=Action.APPLIED,
+                authority=authority,
+                actor=member,
+                accepted_bylaws_entry=accepted_bylaws_entry,
+            )
+    except IntegrityError as exc:
+        # An enactment committed between the check and the write: the guard
+        # compared with the bylaws in force by then.
+        if accepted_bylaws_entry is not None and accepted_bylaws_entry != bylaws_entry():
+            raise BylawsChanged(
+                _("The bylaws changed while you were signing up: read them again.")
+            ) from exc
+        raise
     return Membership.objects.create(member=member, applied_at=change.at)
 
 

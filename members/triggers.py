@@ -8,7 +8,8 @@ After the founding act (once the journal has its first entry):
   (admission by approval, suspension and reinstatement with a public reason).
   Dates are written now: nobody backdates an admission onto a roll.
 - Standing changes are append-only, and each is legal for the standing it
-  changes.
+  changes. An application made by signing up records the bylaws the person
+  accepted: only those in force at that moment.
 - A role is granted by an enacted appointment (`proposals/triggers.py` checks
   the proposal), never by a person; it ends by an enacted removal or when its
   holder leaves. Role assignments are never deleted.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from governance.selectors import BYLAW_CHANGES
 from governance.triggers import FOUNDED, current_rule
 from kernel.guards import Dialect, Guard, Rule, TriggerSet, literal
 from members.models import StandingChange
@@ -117,6 +119,13 @@ def _change_is_legal(d: Dialect) -> str:
 
 USERNAME = "(SELECT un.username FROM members_member un WHERE un.id = NEW.member_id)"
 
+# SQL: the journal entry that put the bylaws in force as they are now
+# (`governance.selectors.bylaws_entry`).
+BYLAWS_ENTRY = (
+    "(SELECT COALESCE(MAX(bj.seq), 0) FROM governance_journalentry bj "
+    f"WHERE bj.kind IN ({', '.join(literal(kind) for kind in BYLAW_CHANGES)}))"
+)
+
 STANDING_COLUMNS = ("status", "admitted_at", "suspended_at", "suspension_reason", "left_at")
 ROLE_GRANT_COLUMNS = (
     "member_id",
@@ -143,6 +152,15 @@ def guards() -> TriggerSet:
                         "membership guard: after the founding act, a change of standing comes "
                         "from the person or from a steward, as the bylaws allow",
                         lambda d: f"{FOUNDED} AND NOT {_change_is_legal(d)}",
+                    ),
+                    Rule(
+                        "membership guard: an application records the bylaws in force when it "
+                        "is made, and nothing else does",
+                        lambda d: (
+                            "NEW.accepted_bylaws_entry IS NOT NULL AND "
+                            f"(NEW.action <> '{A.APPLIED}' "
+                            f"OR NEW.accepted_bylaws_entry <> {BYLAWS_ENTRY})"
+                        ),
                     ),
                 ),
             ),

@@ -8,6 +8,7 @@ class ProposalsConfig(AppConfig):
 
     def ready(self) -> None:
         from members.exports import register_section
+        from proposals import journal_text  # noqa: F401  (the journal's sentences)
         from proposals.selectors import member_data_for_export
 
         register_section(member_data_for_export)

@@ -23,6 +23,8 @@ class TreasuryConfig(AppConfig):
     verbose_name = _("Treasury")
 
     def ready(self) -> None:
+        from treasury import journal_text  # noqa: F401  (the journal's sentences)
+
         post_migrate.connect(open_standard_accounts, sender=self, dispatch_uid="treasury.accounts")
 
         from members.dashboard import register_section

@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 from django.urls import reverse
 
+from governance.selectors import bylaws_entry
 from members import selectors
 from members.models import Member, Membership
 from tests.factories import DEFAULT_PASSWORD, make_member
@@ -21,7 +22,14 @@ STRONG_PASSWORD = "lentil-harbour-quietly-93"
 def signup(client, *, username="newcomer", email="newcomer@example.org", password=STRONG_PASSWORD):
     return client.post(
         reverse("account_signup"),
-        {"username": username, "email": email, "password1": password, "password2": password},
+        {
+            "username": username,
+            "email": email,
+            "password1": password,
+            "password2": password,
+            "accept_bylaws": "on",
+            "bylaws_entry": bylaws_entry(),
+        },
     )
 
 
@@ -166,9 +174,7 @@ def test_server_error_page_renders_without_a_request_or_database():
     assert '<main id="main"' in html
 
 
-def test_password_reset_says_the_same_whether_or_not_the_address_has_an_account(
-    client, community
-):
+def test_password_reset_says_the_same_whether_or_not_the_address_has_an_account(client, community):
     from django.core import mail
 
     known = client.post(reverse("account_reset_password"), {"email": "bob@example.org"})
