@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from debates import selectors
+from debates.models import MAX_BODY_BYTES
 from debates.permissions import can_moderate, is_open_for_posting
+from debates.services import too_long_message
 from members.selectors import is_member
 from proposals.broadcasts import tally_data
 from proposals.models import State
@@ -30,6 +32,9 @@ def panel_context(*, request, proposal, page_context: dict[str, Any]) -> dict[st
         "state_labels": {state.value: str(state.label) for state in State},
         "form_error": page_context.get("debate_form_error"),
         "form_data": page_context.get("debate_form_data") or {},
+        # The page checks the size before sending, with the service's words.
+        "max_body_bytes": MAX_BODY_BYTES,
+        "too_long_message": too_long_message(),
     }
 
 

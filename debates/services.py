@@ -80,6 +80,13 @@ def _require_steward(actor) -> None:
         raise NotSteward(_("Only a steward can moderate debates."))
 
 
+def too_long_message() -> str:
+    """The one wording of the size limit: the service's refusal, the page's
+    own check before sending (debate.js) and the transport's refusal of an
+    oversized frame (realtime.consumers) all say this."""
+    return _("A message can be at most %(limit)d KB long.") % {"limit": MAX_BODY_BYTES // 1024}
+
+
 def _clean_body(body) -> str:
     if not isinstance(body, str):
         raise MessageInvalid(_("The message must be text."))
@@ -87,9 +94,7 @@ def _clean_body(body) -> str:
     if not body:
         raise MessageInvalid(_("Write a message before posting."))
     if len(body.encode("utf-8")) > MAX_BODY_BYTES:
-        raise MessageTooLong(
-            _("A message can be at most %(limit)d KB long.") % {"limit": MAX_BODY_BYTES // 1024}
-        )
+        raise MessageTooLong(too_long_message())
     return body
 
 

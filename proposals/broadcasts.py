@@ -14,7 +14,9 @@ import threading
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.utils import translation
 
+from proposals import selectors
 from proposals.models import Proposal
 from proposals.phases import phase_of, tally_is_public
 from realtime import events
@@ -43,6 +45,24 @@ def tally_data(proposal) -> dict:
     }
 
 
+def live_tally_data(proposal) -> dict:
+    """The tally as every figure of the proposal's page shows it: the counts,
+    the ballots cast and the outcome's explanation ("if voting closed now…",
+    or the final one) from `governance.decisions`, the one home of that text.
+
+    One event reaches readers of every language, so the explanation is given
+    in each language of the site; the page picks its own."""
+    explanation = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            explanation[code] = selectors.results(proposal)["explanation"] or ""
+    return {
+        **tally_data(proposal),
+        "ballots": proposal.ballots_cast,
+        "explanation": explanation,
+    }
+
+
 def state_changed(*, proposal) -> None:
     """The proposal moved to a new state."""
     data = {
@@ -51,7 +71,7 @@ def state_changed(*, proposal) -> None:
         "is_open": phase_of(proposal).is_debatable,
     }
     if tally_is_public(proposal) and proposal.ballots_cast:
-        data["tally"] = tally_data(proposal)
+        data["tally"] = live_tally_data(proposal)
     events.publish(stream_of(proposal.pk), type=STATE, data=data)
 
 
@@ -102,5 +122,7 @@ def _announce_tally(proposal_id: int) -> None:
     if proposal is None or not tally_is_public(proposal):
         return
     events.publish(
-        stream_of(proposal.pk), type=TALLY, data={"proposal": proposal.pk, **tally_data(proposal)}
+        stream_of(proposal.pk),
+        type=TALLY,
+        data={"proposal": proposal.pk, **live_tally_data(proposal)},
     )

@@ -20,7 +20,9 @@ class ProposalTextForm(forms.Form):
 
 
 class AmendmentForm(forms.Form):
-    article_slug = forms.ChoiceField(label=_("Article to amend"))
+    # Chosen before the text, with the page's one article picker (the article
+    # page's "propose a change" link chooses it too); carried here as is.
+    article_slug = forms.ChoiceField(label=_("Article to amend"), widget=forms.HiddenInput)
     new_title = forms.CharField(label=_("New title of the article"), max_length=200)
     new_class = forms.ChoiceField(
         label=_("Class of the article"),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.parameters import GovernanceParameters
 from governance.selectors import current_version, current_versions
 from kernel.errors import NotFound
 from kernel.views import refusal_shown_on
@@ -30,6 +31,7 @@ from proposals.models import Kind, State
 from proposals.permissions import can_view, is_author, require_editable
 from proposals.phases import phase_of
 from proposals.scheduler import apply_due_transitions
+from treasury.selectors import budget_lines, fund_choices
 
 
 def _proposal_or_404(pk, person):
@@ -78,22 +80,48 @@ def _detail_context(request, proposal, **extra):
         "coauthor_form": CoauthorForm(),
         "revisions": proposal.revisions.order_by("number"),
         "budget_lines": _voted_budget_lines(proposal),
+        "budget_items": _budget_items(proposal),
+        "ballot_secrecy": _ballot_secrecy(proposal),
         **extra,
     }
+
+
+def _ballot_secrecy(proposal) -> str | None:
+    """During the vote, whether ballots will be published by name after the
+    close: the rules frozen when voting opened say so."""
+    if proposal.state != State.VOTING or not proposal.rules:
+        return None
+    return GovernanceParameters.from_json(proposal.rules).ballot_secrecy
+
+
+def _budget_items(proposal) -> list[dict]:
+    """A budget proposal's lines, each with its fund's name (not its slug)."""
+    if proposal.kind != Kind.BUDGET:
+        return []
+    names = dict(_funds())
+    return [
+        {
+            "purpose": item.purpose,
+            "amount_cents": item.amount_cents,
+            "fund_name": names.get(item.fund, item.fund),
+        }
+        for item in proposal.budget_items.all()
+    ]
 
 
 def _voted_budget_lines(proposal):
     if proposal.kind != Kind.BUDGET or proposal.state != State.ENACTED:
         return []
-    from treasury.selectors import budget_lines
-
     return budget_lines(proposal_id=proposal.pk)
 
 
 @apply_due_transitions
 def proposal_detail(request, pk):
     proposal = _proposal_or_404(pk, request.user)
-    return render(request, "proposals/detail.html", _detail_context(request, proposal))
+    # `?part=vote`: only the vote box, which the open page fetches again when
+    # the proposal's state changes (debates/static/debates/debate.js).
+    template = "proposals/partials/vote_panel.html" if request.GET.get("part") == "vote" else None
+    return render(request, template or "proposals/detail.html", _detail_context(request, proposal))
 
 
 @apply_due_transitions
@@ -119,24 +147,34 @@ def cast_ballot(request, pk):
     return render(request, template, context, status=refusal.status)
 
 
-def _amendment_context(request, data=None, initial=None):
+def _amendment_context(data=None, initial=None, *, chosen_slug="", choose=False):
+    """The amendment form and its one article picker.
+
+    The article is chosen first (the picker, or the article page's link with
+    `?article=`), then its text in force is edited; `choose` shows the picker
+    again to change it."""
     articles = current_versions()
-    return AmendmentForm(data, articles=articles, initial=initial), articles
+    chosen = next((v for v in articles if v.article.slug == chosen_slug), None)
+    return {
+        "amendment_form": AmendmentForm(data, articles=articles, initial=initial),
+        "articles": articles,
+        "chosen_article": chosen,
+        "choose_article": choose or (data is None and chosen is None),
+    }
 
 
 def _funds():
-    from treasury.selectors import fund_choices
-
     return fund_choices()
 
 
 def _contents_from_post(kind, request):
     """Parse the kind-specific part of the form: (contents kwargs, forms, valid)."""
     if kind == Kind.AMENDMENT:
-        form, articles = _amendment_context(request, request.POST)
+        page = _amendment_context(request.POST, chosen_slug=request.POST.get("article_slug", ""))
+        form = page["amendment_form"]
         if not form.is_valid():
-            return None, {"amendment_form": form, "articles": articles}
-        return {"amendments": [form.cleaned_data]}, {"amendment_form": form, "articles": articles}
+            return None, page
+        return {"amendments": [form.cleaned_data]}, page
     if kind == Kind.BUDGET:
         formset = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"funds": _funds()})
         if not formset.is_valid():
@@ -159,11 +197,13 @@ def _contents_from_post(kind, request):
     return {}, {}
 
 
-def _empty_kind_forms(kind, proposal=None, *, article_slug=""):
+def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
     if kind == Kind.AMENDMENT:
         initial = None
         current = current_version(article_slug) if article_slug else None
-        if current is not None:
+        amendment = proposal.amendments.first() if proposal is not None else None
+        chose_another = amendment is None or amendment.article_slug != article_slug
+        if current is not None and chose_another:
             # Start from the text in force, so an amendment changes only what it means to.
             initial = {
                 "article_slug": current.article.slug,
@@ -171,16 +211,15 @@ def _empty_kind_forms(kind, proposal=None, *, article_slug=""):
                 "new_class": current.article_class,
                 "new_text": current.text,
             }
-        if proposal is not None and proposal.amendments.exists():
-            a = proposal.amendments.first()
+        elif amendment is not None:
             initial = {
-                "article_slug": a.article_slug,
-                "new_title": a.new_title,
-                "new_class": a.new_class,
-                "new_text": a.new_text,
+                "article_slug": amendment.article_slug,
+                "new_title": amendment.new_title,
+                "new_class": amendment.new_class,
+                "new_text": amendment.new_text,
             }
-        form, articles = _amendment_context(None, initial=initial)
-        return {"amendment_form": form, "articles": articles}
+        chosen = initial["article_slug"] if initial else ""
+        return _amendment_context(initial=initial, chosen_slug=chosen, choose=choose)
     if kind == Kind.BUDGET:
         initial = []
         if proposal is not None:
@@ -200,6 +239,19 @@ def _empty_kind_forms(kind, proposal=None, *, article_slug=""):
             initial = {"member": a.member.username, "role": a.role, "action": a.action}
         return {"appointment_form": AppointmentForm(initial=initial)}
     return {}
+
+
+def _has_errors(text_form, kind_forms) -> bool:
+    """Whether the page's one error summary has anything to say."""
+    formset = kind_forms.get("formset")
+    forms = [text_form, kind_forms.get("amendment_form"), kind_forms.get("appointment_form")]
+    if (
+        formset is not None
+        and formset.is_bound
+        and (formset.non_form_errors() or any(f.errors for f in formset))
+    ):
+        return True
+    return any(f is not None and f.is_bound and f.errors for f in forms)
 
 
 @login_required
@@ -226,12 +278,20 @@ def proposal_create(request, kind):
             status = refusal.status
     else:
         text_form = ProposalTextForm()
-        kind_forms = _empty_kind_forms(kind, article_slug=request.GET.get("article", ""))
+        kind_forms = _empty_kind_forms(
+            kind, article_slug=request.GET.get("article", ""), choose="choose" in request.GET
+        )
         status = 200
     return render(
         request,
         "proposals/form.html",
-        {"text_form": text_form, "kind": kind, "kind_label": Kind(kind).label, **kind_forms},
+        {
+            "text_form": text_form,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "has_errors": _has_errors(text_form, kind_forms),
+            **kind_forms,
+        },
         status=status,
     )
 
@@ -261,7 +321,12 @@ def proposal_edit(request, pk):
             status = 400
     else:
         text_form = ProposalTextForm(initial={"title": proposal.title, "body": proposal.body})
-        kind_forms = _empty_kind_forms(proposal.kind, proposal)
+        kind_forms = _empty_kind_forms(
+            proposal.kind,
+            proposal,
+            article_slug=request.GET.get("article", ""),
+            choose="choose" in request.GET,
+        )
     return render(
         request,
         "proposals/form.html",
@@ -270,6 +335,7 @@ def proposal_edit(request, pk):
             "kind": proposal.kind,
             "kind_label": proposal.get_kind_display(),
             "proposal": proposal,
+            "has_errors": _has_errors(text_form, kind_forms),
             **kind_forms,
         },
         status=status,

@@ -35,6 +35,10 @@ logger = logging.getLogger(__name__)
 
 # A frame is JSON around a message of at most 10 KB (escaping can grow it).
 MAX_FRAME_CHARS = 64 * 1024
+# The apps' messages are at most this long (debates.models.MAX_BODY_BYTES):
+# a frame too large to be read gets the same words as a message too long
+# (debates.services.too_long_message), so a person sees one reason either way.
+MESSAGE_LIMIT_KB = 10
 CATCH_UP_BATCH = 500
 CATCH_UP_MAX = 5000
 # Token bucket per connection: sustained frames a second, and the burst allowed.
@@ -234,7 +238,7 @@ class StreamConsumer(AsyncWebsocketConsumer):
         if len(text_data) > MAX_FRAME_CHARS:
             await self.error(
                 "too_large",
-                _("This frame is too large; a message can be at most 10 KB long."),
+                _("A message can be at most %(limit)d KB long.") % {"limit": MESSAGE_LIMIT_KB},
             )
             return
         try:

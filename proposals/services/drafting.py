@@ -16,6 +16,7 @@ from guardian.shortcuts import assign_perm
 
 from governance import journal
 from governance.services import clean_amendment
+from kernel.text import refuse_reordering
 from members.models import Member
 from members.roles import APPOINTED_ROLES
 from members.selectors import has_role, is_member
@@ -63,6 +64,9 @@ def _clean_text(title: str, body: str) -> tuple[str, str]:
     body = (body or "").strip()
     if not title:
         raise InvalidProposal(_("A proposal needs a title."))
+    # A title is read in lists, notifications and the journal: it may not
+    # hold characters that make it show one thing while saying another.
+    refuse_reordering(title, what=_("The title"))
     if len(title) > MAX_TITLE_CHARS:
         raise InvalidProposal(
             _("The title is too long (%(n)s characters; at most %(max)s).")

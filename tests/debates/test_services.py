@@ -286,13 +286,18 @@ def test_running_tally_is_published_when_the_bylaws_allow_it(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         broadcasts.tally_changed(proposal=proposal)
     event = StreamEvent.objects.get(stream__key=stream_of(proposal.pk), type="proposal.tally")
-    assert event.payload == {
+    payload = dict(event.payload)
+    explanation = payload.pop("explanation")  # one per language of the site
+    assert payload == {
         "proposal": proposal.pk,
         "yes": 3,
         "no": 1,
         "abstain": 0,
         "electorate": 4,  # the roll frozen when voting opened
+        "ballots": 4,
     }
+    assert explanation["en"].startswith("If voting closed now: passed: 75 % yes of yes+no")
+    assert explanation["fr"].startswith("Si le vote se terminait maintenant")
 
 
 def test_running_tally_stays_secret_when_the_frozen_rules_say_so(

@@ -150,3 +150,47 @@ def test_proposal_page_carries_the_live_debate_panel(client, community, proposal
     assert 'id="debate"' in html
     assert "On the proposal page" in html
     assert f'action="{post_url(proposal)}"' in html
+
+
+# --- Words and flows (issue 14.5) -------------------------------------------
+
+
+def test_no_reply_is_offered_under_a_hidden_message_or_in_its_thread(client, community, proposal):
+    hidden = services.post_argument(
+        actor=community["bob"], proposal_id=proposal.pk, body="buy pills", stance="pro"
+    )
+    inside = services.post_argument(
+        actor=community["ada"], proposal_id=proposal.pk, body="No thanks", parent_id=hidden.pk
+    )
+    visible = services.post_argument(
+        actor=community["ada"], proposal_id=proposal.pk, body="Good idea", stance="pro"
+    )
+    services.hide_argument(actor=community["carol"], argument_id=hidden.pk, reason="Spam")
+    client.force_login(community["alice"])
+    html = client.get(reverse("debates:debate", args=[proposal.pk])).content.decode()
+    assert f'id="reply-body-{hidden.pk}"' not in html
+    assert f'id="reply-body-{inside.pk}"' not in html  # a reply there would join the hidden thread
+    assert f'id="reply-body-{visible.pk}"' in html
+    # The service agrees: the thread is closed to replies.
+    response = client.post(post_url(proposal), {"body": "Me too", "parent": inside.pk})
+    assert response.status_code == 409
+
+
+def test_a_message_over_10_kb_gets_the_same_clear_error_with_or_without_javascript(
+    client, community, proposal
+):
+    client.force_login(community["bob"])
+    message = services.too_long_message()
+    assert message == "A message can be at most 10 KB long."
+    page = client.get(reverse("debates:debate", args=[proposal.pk])).content.decode()
+    assert 'data-max-bytes="10240"' in page  # the page checks bytes, as the service does
+    assert f'"too_long": "{message}"' in page  # …and says it with the service's words
+    assert 'maxlength="10240"' not in page  # no silent cut of a pasted text
+    # 10 KB of text in characters, but more in bytes: the server counts bytes.
+    body = "é" * 5200
+    response = client.post(post_url(proposal), {"stance": "pro", "body": body})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count(message) == 2  # the form's error, and the script's copy of the words
+    assert body in html  # the text is kept
+    assert not Argument.objects.exists()

@@ -71,18 +71,18 @@ def test_journal_page_is_public_newest_first(client, community):
     assert "genesis" in html
 
 
-def test_journal_page_is_paginated_by_fifty(client, community):
+def test_journal_page_is_paginated_by_twenty_five(client, community):
     from governance import journal
 
-    for number in range(60):
+    for number in range(30):
         journal.record(kind="test.filler", actor="", payload={"n": number})
     total = JournalEntry.objects.count()
     first = client.get(reverse("governance:journal")).content.decode()
-    assert first.count('<tr id="seq-') == 50
+    assert first.count('<li id="seq-') == 25
     assert f'id="seq-{total}"' in first
     assert "Older entries" in first
     second = client.get(reverse("governance:journal"), {"page": 2}).content.decode()
-    assert second.count('<tr id="seq-') == total - 50
+    assert second.count('<li id="seq-') == total - 25
     assert 'id="seq-1"' in second
     assert "Newer entries" in second
 
@@ -90,7 +90,7 @@ def test_journal_page_is_paginated_by_fifty(client, community):
 def test_journal_filters_by_kind(client, community):
     response = client.get(reverse("governance:journal"), {"kind": "genesis"})
     html = response.content.decode()
-    assert html.count('<tr id="seq-') == 1
+    assert html.count('<li id="seq-') == 1
     assert 'id="seq-1"' in html
 
 
@@ -111,7 +111,7 @@ def test_journal_until_starts_the_page_at_that_entry(client, community):
         make_member(name, admitted_days_ago=0)
     assert JournalEntry.objects.count() == 3
     html = client.get(reverse("governance:journal"), {"until": 2}).content.decode()
-    assert html.count('<tr id="seq-') == 2
+    assert html.count('<li id="seq-') == 2
     assert 'id="seq-2"' in html
 
 
@@ -188,3 +188,51 @@ def test_article_without_any_version_is_404(client, community):
     assert proposal.state == "passed"
     BylawArticle.objects.create(slug="empty", position=50)
     assert client.get(reverse("governance:article", args=["empty"])).status_code == 404
+
+
+# --- Words and flows (issue 14.5) -------------------------------------------
+
+
+def test_entrenched_articles_are_called_entrenched_on_every_page(client, community):
+    from tests.proposals.helpers import draft
+
+    amendment = draft(
+        community["alice"],
+        kind="amendment",
+        amendments=[
+            {
+                "article_slug": "purpose",
+                "new_title": "Purpose",
+                "new_class": "entrenched",
+                "new_text": "We share tools.",
+            }
+        ],
+    )
+    client.force_login(community["alice"])
+    pages = [
+        reverse("members:home"),
+        reverse("governance:bylaws"),
+        reverse("governance:article", args=["purpose"]),
+        reverse("proposals:create", args=["amendment"]) + "?article=purpose",
+        reverse("proposals:detail", args=[amendment.pk]),
+    ]
+    for path in pages:
+        html = client.get(path).content.decode().split("<main", 1)[1]
+        assert "rotected" not in html, path  # no second word for the same thing
+        assert "ntrenched" in html, path
+
+
+def test_home_page_links_each_charter_article_to_its_page(client, community):
+    html = client.get(reverse("members:home")).content.decode()
+    for slug in ("legal-form", "purpose", "asset-lock", "dues"):
+        assert f'href="{reverse("governance:article", args=[slug])}"' in html
+
+
+def test_article_page_offers_a_change_that_opens_the_form_on_that_article(client, community):
+    html = client.get(reverse("governance:article", args=["purpose"])).content.decode()
+    link = reverse("proposals:create", args=["amendment"]) + "?article=purpose"
+    assert f'href="{link}"' in html and "Propose a change to this article" in html
+    client.force_login(community["alice"])
+    form = client.get(link).content.decode()
+    assert 'name="article_slug" value="purpose"' in form
+    assert "Article to amend: <strong>Purpose</strong>" in form

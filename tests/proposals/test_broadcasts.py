@@ -70,3 +70,44 @@ def test_a_secret_tally_is_never_announced(community, settings):
     assert proposal.yes_count == 1  # counted, just not announced
     time.sleep(0.5)
     assert tally_events(proposal) == []
+
+
+def test_a_tally_event_carries_what_every_figure_of_the_page_shows(community, settings):
+    """Counts, ballots and the "if voting closed now" explanation, written by
+    the server once per language of the site: one event reaches readers of
+    every language, and each page shows its own."""
+    settings.REALTIME_TALLY_INTERVAL = 0
+    proposal = voting_now(community["alice"], title="Plant fruit trees in the courtyard")
+    cast_vote(proposal_id=proposal.pk, voter=community["bob"], choice="yes")
+    cast_vote(proposal_id=proposal.pk, voter=community["carol"], choice="no")
+    cast_vote(proposal_id=proposal.pk, voter=community["ada"], choice="yes")
+    event = tally_events(proposal)[-1]
+    assert {k: event[k] for k in ("yes", "no", "abstain", "ballots", "electorate")} == {
+        "yes": 2,
+        "no": 1,
+        "abstain": 0,
+        "ballots": 3,
+        "electorate": 4,
+    }
+    assert set(event["explanation"]) == {code for code, _name in settings.LANGUAGES}
+    assert event["explanation"]["en"] == (
+        "If voting closed now: passed: 67 % yes of yes+no > 1/2; turnout 75 % ≥ 1/10 (3 of 4)"
+    )
+    assert event["explanation"]["fr"].startswith("Si le vote se terminait maintenant")
+    assert "67 %" in event["explanation"]["fr"] and "(3 sur 4)" in event["explanation"]["fr"]
+
+
+def test_the_close_announces_the_final_explanation(community):
+    from tests.proposals.helpers import draft, hold_vote
+
+    alice, bob, carol = community["alice"], community["bob"], community["carol"]
+    proposal = hold_vote(draft(alice, title="Pave the courtyard"), yes=[alice], no=[bob, carol])
+    state = (
+        StreamEvent.objects.filter(stream__key=stream_of(proposal.pk), type="proposal.state")
+        .order_by("-seq")
+        .values_list("payload", flat=True)
+        .first()
+    )
+    assert state["state"] == "rejected"
+    assert state["tally"]["ballots"] == 3
+    assert state["tally"]["explanation"]["en"].startswith("rejected: 33 % yes of yes+no")

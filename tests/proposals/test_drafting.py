@@ -43,3 +43,23 @@ def test_only_authors_and_invited_coauthors_edit(community):
     proposal.refresh_from_db()
     assert (proposal.title, proposal.revision) == ("Better", 2)
     assert list(proposal.revisions.values_list("number", flat=True)) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "control",
+    ["\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068", "\u2069"],
+)
+def test_a_title_with_characters_that_reorder_text_is_refused(community, control):
+    from kernel.text import ReorderingCharacters
+
+    with pytest.raises(ReorderingCharacters, match="The title"):
+        services.create_draft(
+            author=community["alice"], kind="motion", title=f"Budget{control} 2027", body="Why."
+        )
+    proposal = services.create_draft(
+        author=community["alice"], kind="motion", title="Budget 2027 – café", body="Why."
+    )
+    with pytest.raises(ReorderingCharacters):
+        services.update_proposal(
+            proposal_id=proposal.pk, actor=community["alice"], title=f"Budget{control}", body="Why."
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.utils import timezone
 
 from tests.treasury.helpers import assert_ledger_invariants
 from treasury import services
@@ -17,6 +20,14 @@ STATEMENT = (
 )
 
 
+def after_founding(statement: str) -> str:
+    """The statement with every row dated today: the community of these
+    tests is founded today, and the books refuse dates before the founding."""
+    today = timezone.now().date()
+    statement = re.sub(r"\d{4}-\d\d-\d\d", today.isoformat(), statement)
+    return re.sub(r"\d\d/\d\d/\d{4}", today.strftime("%d/%m/%Y"), statement)
+
+
 def test_preview_lists_new_rows_without_recording_anything(community):
     preview = services.preview_bank_statement(STATEMENT)
     assert preview.is_valid
@@ -29,12 +40,13 @@ def test_preview_lists_new_rows_without_recording_anything(community):
 
 
 def test_importing_the_same_file_twice_records_nothing_new(community):
-    first = services.import_bank_statement(actor=community["bob"], content=STATEMENT.encode())
+    statement = after_founding(STATEMENT)
+    first = services.import_bank_statement(actor=community["bob"], content=statement.encode())
     assert len(first.recorded) == 3 and first.duplicates == 0
-    second = services.import_bank_statement(actor=community["bob"], content=STATEMENT.encode())
+    second = services.import_bank_statement(actor=community["bob"], content=statement.encode())
     assert second.recorded == [] and second.duplicates == 3
     assert Transaction.objects.count() == 3
-    preview = services.preview_bank_statement(STATEMENT)
+    preview = services.preview_bank_statement(statement)
     assert [r.status for r in preview.rows] == ["duplicate"] * 3
     assert_ledger_invariants()
 
@@ -84,7 +96,7 @@ def test_file_without_required_columns_is_refused(community):
 
 
 def test_semicolon_separated_french_statement(community):
-    content = "date;amount;reference\n31/01/2025;12,50;FR-1\n"
+    content = after_founding("date;amount;reference\n31/01/2025;12,50;FR-1\n")
     result = services.import_bank_statement(
         actor=community["bob"], content=content.encode("cp1252")
     )

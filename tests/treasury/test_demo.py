@@ -2,12 +2,36 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
 from demo.treasury import YOUTH_FUND, create_demo_funds, seed_treasury
 from governance.models import JournalEntry
+from tests.factories import found, make_member
 from tests.treasury.factories import BudgetFactory
 from tests.treasury.helpers import assert_ledger_invariants
 from treasury import selectors, services
 from treasury.models import AuditAttestation, Expense, Transaction
+
+
+@pytest.fixture
+def community(db):
+    """The demo's books span the past year, and the treasury refuses dates
+    before the founding act: the community is founded a little over a year ago."""
+    with time_machine.travel(timezone.now() - timedelta(days=400), tick=True):
+        people = {name: make_member(name) for name in ("alice", "bob", "carol", "ada")}
+        found(
+            founders=[people["alice"]],
+            appointments={
+                "treasurer": [people["bob"]],
+                "steward": [people["carol"]],
+                "auditor": [people["ada"]],
+            },
+        )
+    return people
 
 
 def test_demo_year_is_valid_and_tells_the_funding_story(community):

@@ -89,3 +89,37 @@ def test_income_dated_in_future_is_refused(community):
             date=today() + dt.timedelta(days=2),
             method="cash",
         )
+
+
+def test_income_dated_before_the_founding_is_refused_and_the_founding_day_is_not(db, settings):
+    import time_machine
+
+    from tests.factories import found, make_member
+
+    # Founded late in the evening in UTC, already the next day in Paris: the
+    # books begin on the community's own calendar day.
+    settings.TIME_ZONE = "Europe/Paris"
+    alice, bob = make_member("alice"), make_member("bob")
+    with time_machine.travel(dt.datetime(2026, 3, 10, 23, 30, tzinfo=dt.UTC), tick=False):
+        found(founders=[alice], appointments={"treasurer": [bob]})
+
+    def dues_on(day):
+        return services.record_income(
+            actor=bob, kind="dues", amount_cents=1_000, date=day, method="cash"
+        )
+
+    with pytest.raises(InvalidInput, match="before the community's founding") as refused:
+        dues_on(dt.date(2026, 3, 10))
+    assert refused.value.code == "before_founding"
+    assert "11 March 2026" in refused.value.message
+    assert not Transaction.objects.exists()
+    assert dues_on(dt.date(2026, 3, 11)).date == dt.date(2026, 3, 11)
+
+
+def test_an_expense_dated_before_the_founding_is_refused(community):
+    from tests.treasury.factories import BudgetLineFactory, ExpenseFactory
+
+    line = BudgetLineFactory()
+    with pytest.raises(InvalidInput, match="before the community's founding"):
+        ExpenseFactory(budget_line=line, date=today() - dt.timedelta(days=1))
+    assert ExpenseFactory(budget_line=line, date=today()).amount_cents == 10_000

@@ -75,7 +75,9 @@ def test_bad_amount_shows_error_summary_and_records_nothing(client, community):
 
 def test_import_upload_preview_then_confirm(client, community):
     client.force_login(community["bob"])
-    statement = b"date,amount,reference\n2025-01-05,30.00,IMP-1\n2025-01-06,12.00,IMP-2\n"
+    # Dated today: the community is founded today, and no earlier date is booked.
+    day = today().isoformat()
+    statement = f"date,amount,reference\n{day},30.00,IMP-1\n{day},12.00,IMP-2\n".encode()
     preview = client.post(
         "/treasury/import/",
         {

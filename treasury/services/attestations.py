@@ -51,8 +51,10 @@ def attest_audit(
         or not LedgerEntry.objects.filter(seq=ledger_head_seq, hash=ledger_head_hash).exists()
     ):
         raise InvalidInput(
-            "The ledger has no entry with this sequence number and hash: check the head "
-            "that `chain.py verify` printed."
+            _(
+                "The ledger has no entry with this sequence number and hash: check the "
+                "head that the ledger's verification printed."
+            )
         )
     entry = journal.record(
         kind="audit.attested",

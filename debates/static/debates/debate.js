@@ -1,6 +1,13 @@
 /* Live debate panel: connects to /ws/proposals/<id>/, catches up by sequence
  * number, reconnects with backoff and updates the panel without reload.
- * Without JavaScript the panel is a plain page with plain forms. */
+ * Without JavaScript the panel is a plain page with plain forms.
+ *
+ * The stream is the proposal page's, so this script also keeps every figure
+ * about the proposal on the page in step, whichever app drew it: the state
+ * badges ([data-proposal-state]), the small strip and the big tally
+ * ([data-tally], [data-tally-bar], [data-tally-sentence],
+ * [data-tally-explanation]) and the argument counts. One event updates all
+ * of them at once, so the page never shows two different tallies. */
 (function () {
   "use strict";
 
@@ -27,6 +34,10 @@
   var lastHeard = Date.now();
   var staleTimer = null;
   var behindAt = null;
+  var maxBytes = parseInt(panel.dataset.maxBytes, 10) || 0;
+  var language = (document.documentElement.lang || "").split("-")[0];
+  var counts = panel.querySelector("[data-debate-counts]");
+  var votePanelFetch = 0;
 
   function setConnection(state, seconds) {
     var text = strings[state] || state;
@@ -124,9 +135,11 @@
       notice.textContent = text;
       notice.hidden = false;
       element.classList.add("argument-hidden");
-      // Forms that act on the visible text no longer apply.
+      // Forms that act on the visible text no longer apply, and nobody can
+      // reply in its thread any more.
       element.querySelectorAll(":scope > .argument-actions, :scope > .argument-action, :scope > .argument-history")
         .forEach(function (node) { node.remove(); });
+      element.querySelectorAll("[data-reply-action]").forEach(function (node) { node.remove(); });
     }
     field(element, "edited").hidden = !data.edited_at;
   }
@@ -153,6 +166,24 @@
     container.appendChild(element);
     var empty = list.querySelector("[data-debate-empty]");
     if (empty) { empty.remove(); }
+    if (!data.parent) { countArgument(data.stance); }
+  }
+
+  // The "for / against / questions" counts: top-level arguments by stance,
+  // hidden ones included (as debates.selectors counts them).
+  function countArgument(stance) {
+    if (!counts || counts.dataset[stance] === undefined) { return; }
+    counts.dataset[stance] = (parseInt(counts.dataset[stance], 10) || 0) + 1;
+    counts.textContent = fillSentence(counts.dataset.countSentence, {
+      pro: counts.dataset.pro, contra: counts.dataset.contra, question: counts.dataset.question
+    });
+  }
+
+  // A sentence of the page with %(name)s slots (its words stay the page's).
+  function fillSentence(sentence, values) {
+    return sentence.replace(/%\((\w+)\)s/g, function (whole, name) {
+      return values[name] === undefined || values[name] === null ? whole : String(values[name]);
+    });
   }
 
   // The template carries the forms this reader may use; point them at the new
@@ -165,6 +196,11 @@
         node.remove();
       }
     });
+    // Nobody can reply to a hidden message (debates.services.post_argument).
+    var parent = data.parent ? argumentElement(data.parent) : null;
+    if (data.status !== "visible" || (parent && parent.classList.contains("argument-hidden"))) {
+      element.querySelectorAll("[data-reply-action]").forEach(function (node) { node.remove(); });
+    }
     element.querySelectorAll("form[data-action-url]").forEach(function (formNode) {
       formNode.action = formNode.dataset.actionUrl.replace("/0/", "/" + data.id + "/");
     });
@@ -175,12 +211,99 @@
     });
   }
 
+  // Every tally figure of the page at once: the strip, the big tally's
+  // numbers, bars and sentences, and the explanation (sent by the server in
+  // each language of the site; this page shows its own).
   function updateTally(tally) {
-    var box = panel.querySelector("[data-debate-tally]");
-    box.querySelector("[data-tally-yes]").textContent = tally.yes;
-    box.querySelector("[data-tally-no]").textContent = tally.no;
-    box.querySelector("[data-tally-abstain]").textContent = tally.abstain;
-    box.hidden = false;
+    var values = {
+      yes: tally.yes, no: tally.no, abstain: tally.abstain, electorate: tally.electorate,
+      ballots: tally.ballots !== undefined ? tally.ballots : tally.yes + tally.no + tally.abstain
+    };
+    document.querySelectorAll("[data-tally]").forEach(function (node) {
+      var value = values[node.dataset.tally];
+      if (value !== undefined && value !== null) { node.textContent = value; }
+    });
+    document.querySelectorAll("[data-live-results]").forEach(function (results) {
+      var full = parseFloat(results.dataset.barWidth) || 0;
+      results.querySelectorAll("[data-tally-bar]").forEach(function (bar) {
+        var count = values[bar.dataset.tallyBar];
+        // As proposals_tags.bar_width draws it on the server.
+        var width = values.electorate ? Math.round(full * count / values.electorate) : 0;
+        bar.setAttribute("width", String(width));
+      });
+    });
+    document.querySelectorAll("[data-tally-sentence]").forEach(function (node) {
+      node.textContent = fillSentence(node.dataset.tallySentence, values);
+    });
+    if (tally.explanation) {
+      var text = tally.explanation[language];
+      if (text === undefined) { text = tally.explanation[Object.keys(tally.explanation)[0]] || ""; }
+      document.querySelectorAll("[data-tally-explanation]").forEach(function (node) {
+        node.textContent = text;
+        var box = node.closest("[data-tally-explanation-box]");
+        if (box) { box.hidden = !text; }
+      });
+    }
+    var strip = panel.querySelector("[data-debate-tally]");
+    if (strip) { strip.hidden = false; }
+  }
+
+  // The member's own ballot swaps the vote box (htmx) with the counts read
+  // after it: the strip takes the same counts at once.
+  function followVotePanel() {
+    var votePanel = document.getElementById("vote");
+    if (!votePanel || !votePanel.parentNode || !window.MutationObserver) { return; }
+    new MutationObserver(function () {
+      var results = document.querySelector("#vote [data-live-results]");
+      if (!results) { return; }
+      var read = function (name) {
+        var node = results.querySelector('[data-tally="' + name + '"]');
+        return node ? parseInt(node.textContent, 10) : undefined;
+      };
+      var strip = panel.querySelector("[data-debate-tally]");
+      if (strip) {
+        ["yes", "no", "abstain"].forEach(function (name) {
+          var value = read(name);
+          var node = strip.querySelector('[data-tally="' + name + '"]');
+          if (node && !isNaN(value)) { node.textContent = value; }
+        });
+        strip.hidden = false;
+      }
+    }).observe(votePanel.parentNode, { childList: true });
+  }
+
+  // A new state changes what the vote box offers (the form, the heading, the
+  // outcome): fetch it again, in this reader's language. Readers are spread
+  // over a second and a half so a close does not arrive as one burst.
+  function refreshVotePanel(state) {
+    var votePanel = document.getElementById("vote");
+    if (!votePanel || !votePanel.dataset.votePanelUrl || votePanel.dataset.state === state) { return; }
+    votePanelFetch += 1;
+    var ticket = votePanelFetch;
+    setTimeout(function () {
+      fetch(votePanel.dataset.votePanelUrl, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+        .then(function (response) { return response.ok ? response.text() : null; })
+        .then(function (html) {
+          var current = document.getElementById("vote");
+          if (!html || ticket !== votePanelFetch || !current) { return; }
+          var holder = document.createElement("template");
+          holder.innerHTML = html;
+          var fresh = holder.content.querySelector("#vote");
+          if (!fresh) { return; }
+          current.replaceWith(fresh);
+          if (window.htmx) { window.htmx.process(fresh); }
+        })
+        .catch(function () { /* the page keeps its box; a reload shows the new state */ });
+    }, Math.random() * 1500);
+  }
+
+  function showState(state) {
+    var label = stateLabels[state] || state;
+    panel.querySelector("[data-debate-state]").textContent = label;
+    document.querySelectorAll("[data-proposal-state]").forEach(function (badge) {
+      badge.textContent = label;
+      badge.className = badge.className.replace(/\bstate-\S+/g, "").trim() + " state-" + state;
+    });
   }
 
   var stored = {
@@ -203,8 +326,9 @@
     },
     "proposal.tally": function (data) { updateTally(data); },
     "proposal.state": function (data) {
-      panel.querySelector("[data-debate-state]").textContent = stateLabels[data.state] || data.state;
+      showState(data.state);
       if (data.tally) { updateTally(data.tally); }
+      refreshVotePanel(data.state);
       if (data.is_open === false && form) {
         var closed = document.createElement("p");
         closed.className = "debate-closed";
@@ -250,9 +374,15 @@
         }
         break;
       case "error":
-        if (frame.ref !== undefined && frame.ref === pendingRef) {
+        if (frame.ref !== undefined && frame.ref !== null && frame.ref === pendingRef) {
           pendingRef = null;
           showFormError(frame.message);
+          setBusy(false);
+        } else if ((frame.ref === undefined || frame.ref === null) && pendingRef) {
+          // Refused before it could be read (too large, throttled…): the
+          // error cannot name the post, but the post is the one waiting.
+          pendingRef = null;
+          showFormError(frame.code === "too_large" ? strings.too_long : frame.message);
           setBusy(false);
         }
         break;
@@ -279,6 +409,51 @@
     form.querySelector("button[type=submit]").disabled = busy;
   }
 
+  // The size limit is in bytes of UTF-8, as the server counts it; a message
+  // over it is refused here with the server's words, before it is sent.
+  function tooLong(text) {
+    if (!maxBytes || !window.TextEncoder) { return false; }
+    var body = text.replace(/\r\n/g, "\n").trim();
+    return new TextEncoder().encode(body).length > maxBytes;
+  }
+
+  function showFieldError(formNode, textarea, message) {
+    if (formNode === form) { showFormError(message); return; }
+    var box = formNode.querySelector("[data-size-error]");
+    if (!box) {
+      box = document.createElement("p");
+      box.className = "form-error";
+      box.setAttribute("role", "alert");
+      box.dataset.sizeError = "";
+      box.id = (textarea.id || "debate-text") + "-error";
+      textarea.parentNode.insertBefore(box, textarea);
+    }
+    box.textContent = message;
+    box.hidden = !message;
+    if (message) {
+      textarea.setAttribute("aria-invalid", "true");
+      textarea.setAttribute("aria-describedby", box.id);
+    } else {
+      textarea.removeAttribute("aria-invalid");
+      textarea.removeAttribute("aria-describedby");
+    }
+  }
+
+  // Before any other handler (capture): every form of the panel with a text.
+  panel.addEventListener("submit", function (event) {
+    var formNode = event.target;
+    var textarea = formNode.querySelector && formNode.querySelector("textarea[name=body]");
+    if (!textarea) { return; }
+    if (tooLong(textarea.value)) {
+      event.preventDefault();
+      event.stopPropagation();
+      showFieldError(formNode, textarea, strings.too_long);
+      textarea.focus();
+    } else if (formNode !== form) {
+      showFieldError(formNode, textarea, "");
+    }
+  }, true);
+
   if (form) {
     form.addEventListener("submit", function (event) {
       if (!socket || socket.readyState !== WebSocket.OPEN || pendingRef) { return; } // plain post
@@ -298,5 +473,6 @@
   }
 
   window.addEventListener("beforeunload", function () { stopped = true; });
+  followVotePanel();
   connect();
 })();
