@@ -18,6 +18,7 @@ from config.env import (
     env_choice,
     env_int,
     env_list,
+    env_time_zone,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,6 +59,7 @@ INSTALLED_APPS = [
     "treasury",
     "realtime",
     "debates",
+    "contributions",
     "demo",
 ]
 
@@ -136,6 +138,8 @@ LOGIN_URL = "account_login"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirming the address (in the browser that signed up) logs the person in.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_UNIQUE_EMAIL = True
 # A person signing up is told plainly that an address is taken (a clear form
@@ -148,13 +152,20 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_FORMS = {
     "login": "members.forms.LoginForm",
     "reset_password": "members.forms.ResetPasswordForm",
+    "signup": "members.forms.SignupForm",
 }
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "5/5m/ip,5/5m/key",
+    # Failed logins: 5 per account in 5 minutes (guessing one password), and
+    # a much higher ceiling per address, so that one person mistyping in a
+    # shared room (a library, an association's office) cannot lock everyone
+    # there out. The token endpoint counts on the same limits (members/api.py).
+    "login_failed": "5/5m/key,60/5m/ip",
     "signup": "20/h/ip",
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Account emails start their subject with the community's name instead
+# (members.adapters); proposals' notifications still read this prefix.
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons] "
 
 # django-guardian: no anonymous pseudo-member in the directory.
@@ -173,6 +184,10 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Commons <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people can write to the community: the Reply-To of account emails and
+# the address they name. Emails are sent from DEFAULT_FROM_EMAIL's address
+# under the community's name (members.adapters).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "")
 
 # Internationalisation
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -180,7 +195,9 @@ LANGUAGES = [("en", _("English")), ("fr", _("French"))]
 # and for emails and the daily digest (members have no language of their own).
 LANGUAGE_CODE = env_choice("LANGUAGE_CODE", "en", [code for code, _name in LANGUAGES])
 LOCALE_PATHS = [BASE_DIR / "locale"]
-TIME_ZONE = "UTC"
+# The community's time zone: every date and time is shown in it, named
+# (kernel/dates.py). Stored times are UTC whatever it is.
+TIME_ZONE = env_time_zone("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
@@ -221,13 +238,13 @@ REST_FRAMEWORK = {
         "members.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    # Lists every error each operation can answer (config/api.py).
-    "DEFAULT_SCHEMA_CLASS": "config.api.AutoSchema",
+    # Lists every error each operation can answer (config/api_schema.py).
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.AutoSchema",
     # Bodies are JSON, whose values carry their types (kernel/serializers.py);
     # a form body could not carry the lists and numbers the API takes.
     "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "config.api.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.api_pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
     # The client's address is REMOTE_ADDR, already taken from a trusted proxy's
@@ -246,6 +263,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # `<id:…>` in a URL (kernel.ids.IdConverter): a row's key; others are 404.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
+    # One name for a choice set that several serializers share.
+    "ENUM_NAME_OVERRIDES": {"AppointedRoleEnum": "members.roles.APPOINTED_ROLES"},
 }
 
 # Database guards: "database" (PostgreSQL's own clock) in production;

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("governance.api_urls")),
     path("", include("proposals.api_urls")),
     path("treasury/", include("treasury.api_urls")),
+    path("", include("contributions.api_urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("treasury/", include("treasury.urls")),
     path("debates/", include("debates.urls")),
+    path("contributions/", include("contributions.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

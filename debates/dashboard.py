@@ -12,7 +12,7 @@ RECENT = timedelta(days=30)
 SHOWN = 5
 
 
-def replies_to_me(*, person, now) -> dict | None:
+def replies_to_me(*, person, now, standing=None) -> dict | None:
     replies = list(
         Argument.objects.filter(
             parent__author=person,

@@ -184,6 +184,11 @@ def seed(*, stdout=None) -> dict:
         body="It is where most people already are.",
         ballots={"yes": many[:3], "no": many[3:12], "abstain": many[12:13]},
     )
+    # The article saying what an hour given is worth (demo/contributions.py
+    # replays the hours given under it).
+    from demo.contributions import adopt_contributions_article
+
+    adopt_contributions_article(people["alice"], everyone, now - timedelta(days=155))
     # 4. A motion that failed its quorum.
     proposals["failed_quorum"] = _held_vote(
         people["dave"],
@@ -286,6 +291,9 @@ def seed(*, stdout=None) -> dict:
     from demo.debates import seed_debates
 
     seed_debates(proposals=list(proposals.values()), members=people)
+    from demo.contributions import seed_contributions
+
+    seed_contributions(people=people, proposals=proposals)
     from proposals.models import Proposal
 
     states = sorted(set(Proposal.objects.values_list("state", flat=True)))

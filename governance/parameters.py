@@ -7,6 +7,7 @@ Fractions are stored as [numerator, denominator] so that thresholds are exact
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -234,3 +235,54 @@ def describe(parameters: GovernanceParameters) -> str:
         f"- A member may post at most {p.debate_posts_per_minute} debate messages a minute.",
     ]
     return "\n".join(lines)
+
+
+# --- Parameters of other articles, declared by the apps they govern --------------------------
+#
+# The decision rules above are governance's own. A higher app (contributions:
+# what an hour given is worth) may keep its own rules in one article of the
+# bylaws, changed like any article by a passed amendment. It declares the
+# article here from its `AppConfig.ready`, with the defaults in force until
+# the community adopts the article, how to validate a proposed value and how
+# to write the article's text from it; governance never imports that app.
+
+
+@dataclass(frozen=True)
+class ArticleParameters:
+    """The machine-readable parameters of one article, declared by the app
+    that reads them.
+
+    ``validate(data)`` returns the normalised JSON object or raises
+    InvalidInput naming the bad field; ``describe(values)`` returns the
+    article's text (derived from the values, as for the decision rules);
+    ``defaults()`` is the JSON object in force before any version exists."""
+
+    slug: str
+    title: str
+    defaults: Callable[[], dict[str, Any]]
+    validate: Callable[[Any], dict[str, Any]]
+    describe: Callable[[dict[str, Any]], str]
+
+
+_ARTICLES: dict[str, ArticleParameters] = {}
+
+
+def register_article(article: ArticleParameters) -> ArticleParameters:
+    """Declare an article that carries parameters (once per slug; the
+    decision rules are governance's own and cannot be redeclared)."""
+    if article.slug == PARAMETERS_ARTICLE:
+        raise ValueError(f"{PARAMETERS_ARTICLE!r} is governance's own article")
+    known = _ARTICLES.get(article.slug)
+    if known is not None and known != article:
+        raise ValueError(f"the article {article.slug!r} is already declared")
+    _ARTICLES[article.slug] = article
+    return article
+
+
+def article_parameters(slug: str) -> ArticleParameters | None:
+    """The declaration of the article ``slug``, or None if it carries none."""
+    return _ARTICLES.get(slug)
+
+
+def declared_articles() -> list[ArticleParameters]:
+    return sorted(_ARTICLES.values(), key=lambda a: a.slug)

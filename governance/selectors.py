@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from governance.models import BylawArticle, BylawVersion, JournalEntry
 from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, article_parameters
-from kernel.chains import head_of
+from kernel.chains import head_of, reading_heads_once
 
 
 def current_versions() -> list[BylawVersion]:
@@ -37,10 +37,25 @@ def article_history(slug: str) -> tuple[BylawArticle, list[BylawVersion]]:
 
 
 def current_parameters() -> GovernanceParameters:
-    """The decision rules in force (defaults before the community is founded)."""
+    """The decision rules in force (defaults before the community is founded).
+
+    On read-only pages (`kernel.chains.heads_read_once`) they are cached
+    under the journal head: only a journal entry changes them, and those
+    pages read the head anyway (the footer shows it). Never while writing:
+    a version read before its journal entry, then rolled back, would be
+    cached under a head that does not include it."""
+    key = None
+    if reading_heads_once():
+        seq, head_hash = journal_head()
+        key = f"governance:parameters:{seq}:{head_hash}"
+        cached = cache.get(key)
+        if cached is not None:
+            return GovernanceParameters.from_json(cached)
     version = current_version(PARAMETERS_ARTICLE)
     if version is None or version.parameters is None:
         return GovernanceParameters()
+    if key is not None:
+        cache.set(key, version.parameters, timeout=24 * 3600)
     return GovernanceParameters.from_json(version.parameters)
 
 
@@ -156,3 +171,23 @@ def journal_export_chunk(
     if not entries:
         return "", after
     return "".join(export_line(e) + "\n" for e in entries), entries[-1].seq
+
+
+# The journal kinds that change which bylaws are in force: the founding act
+# adopts the charter, each enacted amendment journals its new versions.
+BYLAW_CHANGES = ("genesis", "bylaw.version_created")
+
+
+def bylaws_entry() -> int:
+    """The journal entry that put the bylaws in force as they are now (the
+    founding act or the latest new version); 0 before the founding act.
+
+    One number names the whole set of versions in force, and anyone can
+    rebuild that set from the journal up to this entry."""
+    latest = (
+        JournalEntry.objects.filter(kind__in=BYLAW_CHANGES)
+        .order_by("-seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+    return latest or 0

@@ -19,7 +19,12 @@ from governance import journal
 from governance.charter import render_charter, validate_charter
 from governance.errors import AlreadyFounded, InvalidAmendment
 from governance.models import ArticleClass, BylawArticle, BylawVersion, JournalEntry
-from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, describe
+from governance.parameters import (
+    PARAMETERS_ARTICLE,
+    GovernanceParameters,
+    article_parameters,
+    describe,
+)
 from governance.selectors import current_parameters, current_version
 
 logger = logging.getLogger(__name__)
@@ -85,6 +90,9 @@ def clean_amendment(
             "new_text": describe(parameters),
             "new_parameters": parameters.to_json(),
         }
+    declared = article_parameters(article_slug)
+    if declared is not None:
+        return _clean_parameters_amendment(declared, new_title, new_class, new_parameters)
     if new_parameters is not None:
         raise InvalidAmendment(_("Only the decision rules carry parameters."))
     new_title = (new_title or "").strip()
@@ -107,6 +115,35 @@ def clean_amendment(
         "new_class": new_class,
         "new_text": new_text,
         "new_parameters": None,
+    }
+
+
+def _clean_parameters_amendment(declared, new_title, new_class, new_parameters) -> dict:
+    """An article whose parameters an app declared: its text is derived from
+    the values, which its app validates; it must change something."""
+    if new_parameters is None:
+        raise InvalidAmendment(
+            _("The article “%(title)s” needs its new values.") % {"title": declared.title}
+        )
+    parameters = declared.validate(new_parameters)
+    title = (new_title or declared.title).strip()[:200]
+    text = declared.describe(parameters)
+    current = current_version(declared.slug)
+    if (
+        current is not None
+        and current.parameters == parameters
+        and current.title == title
+        and current.article_class == new_class
+    ):
+        raise InvalidAmendment(
+            _("The amendment to “%(title)s” changes nothing.") % {"title": current.title}
+        )
+    return {
+        "article_slug": declared.slug,
+        "new_title": title,
+        "new_class": new_class,
+        "new_text": text,
+        "new_parameters": parameters,
     }
 
 

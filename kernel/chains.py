@@ -6,6 +6,9 @@ run offline, so the application and the auditors cannot disagree about it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,10 +41,40 @@ def chains() -> list[type[ChainedEntry]]:
     )
 
 
+# Within `heads_read_once()`, the heads of every chain read in one query.
+_heads_read: ContextVar[dict[str, tuple[int, str]] | None] = ContextVar("heads_read", default=None)
+
+
+@contextmanager
+def heads_read_once() -> Iterator[None]:
+    """For a read-only page that shows several chains' heads (the dashboard
+    shows the journal head and the treasury cached under the ledger head):
+    the first `head_of` inside reads every head in one query, and the
+    others reuse it. Never around a write: the heads would go stale."""
+    token = _heads_read.set({})
+    try:
+        yield
+    finally:
+        _heads_read.reset(token)
+
+
+def reading_heads_once() -> bool:
+    """Whether this is a read-only page inside `heads_read_once()`."""
+    return _heads_read.get() is not None
+
+
 def head_of(name: str) -> tuple[int, str]:
     """(seq, hash) of a chain's head; (0, 64 zeros) before its first entry."""
-    head = ChainHead.objects.filter(name=name).values_list("seq", "hash").first()
-    return head if head is not None else (0, chain.GENESIS_PREV)
+    memo = _heads_read.get()
+    if memo is None:
+        head = ChainHead.objects.filter(name=name).values_list("seq", "hash").first()
+        return head if head is not None else (0, chain.GENESIS_PREV)
+    if not memo:
+        memo.update(
+            {n: (seq, h) for n, seq, h in ChainHead.objects.values_list("name", "seq", "hash")}
+        )
+        memo.setdefault("", (0, chain.GENESIS_PREV))  # read, even when no chain has begun
+    return memo.get(name, (0, chain.GENESIS_PREV))
 
 
 @transaction.atomic

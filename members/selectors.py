@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, FilteredRelation, Prefetch, Q, QuerySet
 
 from members import exports
 from members.models import Member, Membership, RoleAssignment
@@ -126,14 +126,39 @@ def applicants() -> QuerySet[Membership]:
     )
 
 
+def membership_and_roles(person) -> tuple[Membership | None, list[str]]:
+    """A person's membership and the roles that carry power, in one query
+    (the dashboard's budget counts every query): the membership row joined
+    to its unrevoked role assignments, one row per role. As in `_powers`,
+    roles count only while the holder is in good standing."""
+    if person is None or not getattr(person, "is_authenticated", False):
+        return None, []
+    rows = list(
+        Membership.objects.filter(member=person)
+        .annotate(
+            held=FilteredRelation(
+                "member__role_assignments",
+                condition=Q(member__role_assignments__revoked_at__isnull=True),
+            ),
+            held_role=F("held__role"),
+        )
+        .order_by("held_role")
+    )
+    if not rows:
+        return None, []
+    membership = rows[0]
+    if membership.status != Membership.Status.MEMBER:
+        return membership, []
+    return membership, sorted({row.held_role for row in rows if row.held_role})
+
+
 def standing_summary(person, *, now: datetime, min_tenure_days: int) -> dict[str, Any]:
     """What a person should know about their own standing (dashboard, `me/`).
 
     `can_vote_from` is the first moment a vote opening may count them: tenure
     is measured when a vote opens (the electorate is frozen then).
     """
-    membership = membership_of(person)
-    roles = active_roles(person)
+    membership, roles = membership_and_roles(person)
     summary: dict[str, Any] = {
         "status": membership.status if membership else None,
         "status_label": str(membership.get_status_display()) if membership else None,

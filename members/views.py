@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from governance import selectors as governance_selectors
+from kernel.chains import heads_read_once
 from members import dashboard as needs_me
 from members import selectors, services
 from members.forms import (
@@ -73,6 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
+@heads_read_once()  # the footer's journal head, the parameters, the treasury's ledger head
 def dashboard(request: HttpRequest) -> HttpResponse:
     parameters = governance_selectors.current_parameters()
     now = timezone.now()
@@ -88,7 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "standing": standing,
             "is_steward": Role.STEWARD in standing["roles"],
             "admission": parameters.admission,
-            "sections": needs_me.sections_for(request.user, now=now),
+            "sections": needs_me.sections_for(request.user, now=now, standing=standing),
         },
     )
 

@@ -12,7 +12,7 @@ from proposals.models import Ballot, ElectorateEntry, Proposal, State
 SHOWN = 5
 
 
-def my_votes(*, person, now) -> dict | None:
+def my_votes(*, person, now, standing=None) -> dict | None:
     """Votes open on my roll: those I have not cast, and those I may still
     change (one query)."""
     mine = Ballot.objects.filter(proposal=OuterRef("pk"), voter=person).values("choice")[:1]
@@ -36,7 +36,7 @@ def my_votes(*, person, now) -> dict | None:
     }
 
 
-def decisions(*, person, now) -> dict | None:
+def decisions(*, person, now, standing=None) -> dict | None:
     """Changes to the legal structure in notice (every member is told before
     those votes open) and the latest decisions enacted, in one query."""
     latest = Proposal.objects.filter(state=State.ENACTED).order_by("-enacted_at", "-pk")
@@ -58,7 +58,7 @@ def decisions(*, person, now) -> dict | None:
     return {"notices": notices, "enacted": enacted}
 
 
-def being_decided(*, person, now) -> dict | None:
+def being_decided(*, person, now, standing=None) -> dict | None:
     """For visitors: what is open now, by phase, with the next deadlines (one query)."""
     open_now = list(
         Proposal.objects.filter(state__in=(State.DISCUSSION, State.NOTICE, State.VOTING))

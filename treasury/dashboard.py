@@ -8,7 +8,7 @@ from members.dashboard import MEMBERS, VISITORS, Section
 from treasury import selectors
 
 
-def at_a_glance(*, person, now) -> dict | None:
+def at_a_glance(*, person, now, standing=None) -> dict | None:
     return selectors.glance(year=now.year)
 
 

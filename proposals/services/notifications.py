@@ -4,6 +4,7 @@ live announcement of a proposal's new state."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -101,6 +102,22 @@ def mark_notifications_read(*, member: Member) -> int:
     )
 
 
+# Sections other apps add to each member's digest (contributions: needs that
+# match their skills). Proposals never import them: each registers
+# `function(member=..., since=..., now=...)` returning lines, from its
+# `AppConfig.ready`.
+_DIGEST_SECTIONS: dict[str, Callable[..., list[str]]] = {}
+
+
+def register_digest_section(function: Callable[..., list[str]]) -> Callable[..., list[str]]:
+    _DIGEST_SECTIONS[f"{function.__module__}.{function.__qualname__}"] = function
+    return function
+
+
+def digest_sections() -> list[Callable[..., list[str]]]:
+    return list(_DIGEST_SECTIONS.values())
+
+
 def send_daily_digest(*, now: datetime | None = None) -> int:
     """Every member in good standing gets today's journal head (a checkpoint
     held off the server) and their notifications of the last day, in the
@@ -118,7 +135,10 @@ def _send_daily_digest(*, now: datetime) -> int:
         recent = Notification.objects.filter(recipient=member, created_at__gte=since).order_by(
             "created_at"
         )
-        lines = [f"- {n.text}" for n in recent[:50]] or [_("Nothing new for you today.")]
+        lines = [f"- {n.text}" for n in recent[:50]]
+        for section in digest_sections():
+            lines += section(member=member, since=since, now=now)
+        lines = lines or [_("Nothing new for you today.")]
         body = "\n".join(
             [
                 _("Your Commons digest for %(date)s") % {"date": dates.day(now)},

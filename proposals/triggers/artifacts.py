@@ -5,6 +5,7 @@ proposal whose timelock is over and which contains exactly that change."""
 from __future__ import annotations
 
 from governance.models import ArticleClass
+from governance.parameters import PARAMETERS_ARTICLE
 from governance.triggers import FOUNDED
 from kernel.guards import Guard, Rule, literal
 from proposals.models import Kind
@@ -23,6 +24,14 @@ from proposals.triggers.rules import (
 )
 
 # --- artifacts: rows of other apps that exist only by enactment --------------------------------
+
+# The decision rules' article; other articles may carry parameters that their
+# app declared (`governance.parameters.register_article`), changed like any
+# article of their class.
+DECISION_RULES_ARTICLE = (
+    "EXISTS (SELECT 1 FROM governance_bylawarticle pa WHERE pa.id = NEW.article_id "
+    f"AND pa.slug = {literal(PARAMETERS_ARTICLE)})"
+)
 
 
 def _version_rules() -> tuple[Rule, ...]:
@@ -56,7 +65,7 @@ def _version_rules() -> tuple[Rule, ...]:
             "NEW.enacted_by_id IS NOT NULL "
             "AND (SELECT vp.decision_class FROM proposals_proposal vp "
             f"WHERE vp.id = NEW.enacted_by_id) <> {ENTRENCHED} "
-            f"AND (NEW.article_class = {ENTRENCHED_ARTICLE} OR NEW.parameters IS NOT NULL "
+            f"AND (NEW.article_class = {ENTRENCHED_ARTICLE} OR {DECISION_RULES_ARTICLE} "
             "OR COALESCE((SELECT cv.article_class FROM governance_bylawversion cv "
             "WHERE cv.article_id = NEW.article_id ORDER BY cv.number DESC LIMIT 1), "
             f"{literal(ArticleClass.ORDINARY)}) = {ENTRENCHED_ARTICLE})",

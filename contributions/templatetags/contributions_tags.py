@@ -1,0 +1,42 @@
+"""Filters of the contribution pages: time and credits written as the
+ledger's exports write them, names as the privacy rules say, Markdown."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.safestring import mark_safe
+
+from contributions import selectors
+from contributions.parameters import hundredths
+from kernel.markdown import render_markdown
+
+register = template.Library()
+
+
+@register.filter
+def hours(minutes) -> str:
+    """90 → "1.50" (hours, two decimals)."""
+    return selectors.hours(int(minutes or 0))
+
+
+@register.filter
+def credits(value) -> str:
+    """Hundredths of a credit → "2.50"."""
+    return hundredths(int(value or 0))
+
+
+@register.filter
+def public_name(member) -> str:
+    return selectors.public_name(member) if member is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def shown_name(context, member) -> str:
+    if member is None:
+        return ""
+    return selectors.shown_name(member, context.get("user"))
+
+
+@register.filter
+def markdown(source: str) -> str:
+    return mark_safe(render_markdown(source or ""))  # noqa: S308 - nh3 sanitized it
