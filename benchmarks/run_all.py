@@ -3,7 +3,9 @@
 Each benchmark is a standalone script with its own arguments; this runner
 passes the sizes the issues ask for, or small ones with BENCH_QUICK=1. A quick
 run shows that every benchmark works; its throughput figures are dominated by
-start-up costs, so it does not fail on throughput targets.
+start-up costs, so it does not fail on throughput targets. The reliability
+benchmark's targets are not about speed (nothing lost, no 5xx, no crashed
+socket): a quick run still fails when one is missed.
 PostgreSQL/Redis benchmarks use BENCH_DATABASE_URL / BENCH_REDIS_URL when set.
 """
 
@@ -17,6 +19,11 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+# Small sizes, but every part (kill -9, Redis restart, fuzz, oversize bodies).
+RELIABILITY_QUICK = [
+    *("--voters", "10", "--phase", "1.5", "--readers", "5"),
+    *("--examples", "5", "--frames", "60", "--settle", "3"),
+]
 
 BENCHMARKS = [
     ("chain.py verify", ["bench_chain.py", "--entries", "100000" if QUICK else "1000000"]),
@@ -30,6 +37,16 @@ BENCHMARKS = [
         ["bench_treasury.py"] + (["--transactions", "10000", "--no-fail"] if QUICK else []),
     ),
     ("realtime", ["bench_realtime.py"] + (["--clients", "100"] if QUICK else [])),
+    ("reliability", ["bench_reliability.py", *(RELIABILITY_QUICK if QUICK else [])]),
+    (
+        "dashboard",
+        ["bench_dashboard.py"] + (["--members", "2000", "--proposals", "200"] if QUICK else []),
+    ),
+    (
+        "contributions",
+        ["bench_contributions.py"]
+        + (["--needs", "2000", "--entries", "20000", "--no-fail"] if QUICK else []),
+    ),
 ]
 
 

@@ -65,7 +65,9 @@ def for_member(*, person, now, standing=None) -> dict | None:
     account, balance = selectors.account_and_balance(person)
     alerts = selectors.alerts_for(person, limit=SHOWN)
     waiting = waiting_for_answer(person, roles=roles)
-    reviews = selectors.under_review()[:SHOWN] if permissions.can_review(person, roles=roles) else []
+    reviews = []
+    if permissions.can_review(person, roles=roles):
+        reviews = selectors.under_review()[:SHOWN]
     if not (alerts or waiting or reviews or account):
         return None
     return {"balance": balance, "alerts": alerts, "waiting": waiting, "reviews": reviews}
