@@ -37,10 +37,23 @@ DETAIL_PROBLEMS = 3
 
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser, through `kernel.jsontext`: malformed or too deeply
-    nested bodies are a 400 with code `parse_error`, never a server error."""
+    nested bodies are a 400 with code `parse_error`, never a server error.
+
+    The charset named in Content-Type must be a text encoding: Python's codec
+    registry also holds byte-to-byte ones (`zlib_codec`, `base64_codec`) and
+    text-to-text ones (`rot13`), which a client could name to reach code
+    that never expected them."""
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            is_text = codecs.lookup(encoding)._is_text_encoding
+        except LookupError:
+            is_text = False
+        if not is_text:
+            raise exceptions.ParseError(
+                _("“%(charset)s” is not a text encoding.") % {"charset": encoding}
+            )
         try:
             text = codecs.getreader(encoding)(stream).read()
             return jsontext.loads(text)

@@ -19,12 +19,14 @@ is the error frame of `realtime.consumers`).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.deprecation import MiddlewareMixin
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from kernel.errors import DomainError, NotAllowed
+from kernel.text import is_storable
 
 
 class refusal_shown_on:
@@ -83,3 +85,30 @@ class DomainErrorMiddleware(MiddlewareMixin):
         template = {403: "403.html", 404: "404.html"}.get(status, "refused.html")
         context = {"exception": exception.message, "refusal": exception.message}
         return render(request, template, context, status=status)
+
+
+class UnstorableInputMiddleware(MiddlewareMixin):
+    """A path, query string or form field holding a character no text can be
+    stored with (`kernel.text.is_storable`: NUL, unpaired surrogates) is
+    refused before any view reads it: 400 with the reason, in JSON for the
+    API. Otherwise a search for "%00" reached PostgreSQL, which refuses NUL
+    in text, and the reader got a server error. (JSON bodies are checked by
+    their parser, `kernel.jsontext`.)"""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        texts = [request.path, *_values(request.GET)]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            texts += _values(request.POST)
+        if all(is_storable(text) for text in texts):
+            return None
+        reason = _("The request holds a character that no text can hold (NUL).")
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": reason, "code": "invalid"}, status=400)
+        return render(request, "refused.html", {"refusal": reason, "exception": reason}, status=400)
+
+
+def _values(query) -> list[str]:
+    return [text for key, values in query.lists() for text in (key, *values)]

@@ -93,7 +93,7 @@ def test_a_json_body_nested_past_the_limit_names_the_problem(community):
 
 HOSTILE_QUERIES = [
     {name: value for name in ("after", "until", "page", "limit", "offset", "seq", "kind", "q")}
-    for value in (str(10**25), "-1", "²", "1e5", "0x10", "", "[]")
+    for value in (str(10**25), "-1", "²", "1e5", "0x10", "", "[]", "a\x00b")
 ]
 
 
@@ -104,3 +104,40 @@ def test_any_query_string_is_read_or_refused_never_a_server_error(client, commun
     for query in HOSTILE_QUERIES:
         response = client.get(fill(route, 1), query)
         assert response.status_code < 500, (route, query, response.status_code)
+
+
+def test_a_nul_in_a_query_string_or_a_form_is_a_clear_400(client, community):
+    """PostgreSQL refuses NUL in text: a search for it was a server error there."""
+    response = client.get("/contributions/marketplace/", {"q": "a\x00b"})
+    assert response.status_code == 400
+    assert "NUL" in response.content.decode()
+    response = client.get("/api/v1/needs/", {"q": "\x00"})
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    client.force_login(community["alice"])
+    response = client.post("/proposals/new/motion/", {"title": "a\x00", "body": "b"})
+    assert response.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "text", ['"a\\u0000b"', '"\\ud800"', '"\\udc00 alone"'], ids=["nul", "high", "low"]
+)
+def test_json_strings_no_text_can_hold_are_a_parse_error(community, text):
+    api = APIClient()
+    api.force_authenticate(community["alice"])
+    for body in (f'{{"kind": "motion", "title": {text}, "body": "b"}}', f"{{{text}: 1}}"):
+        response = api.post("/api/v1/proposals/", body, content_type="application/json")
+        assert response.status_code == 400, body
+        assert response.json()["code"] == "parse_error"
+
+
+@pytest.mark.parametrize("charset", ["zlib_codec", "rot13", "base64", "hex"])
+def test_a_charset_that_is_not_a_text_encoding_is_a_parse_error(community, charset):
+    api = APIClient()
+    api.force_authenticate(community["alice"])
+    response = api.post(
+        "/api/v1/proposals/",
+        b'{"kind": "motion", "title": "t", "body": "b"}',
+        content_type=f"application/json; charset={charset}",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "parse_error"
