@@ -165,9 +165,6 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# Account emails start their subject with the community's name instead
-# (members.adapters); proposals' notifications still read this prefix.
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Commons] "
 
 # django-guardian: no anonymous pseudo-member in the directory.
 ANONYMOUS_USER_NAME = None

@@ -97,15 +97,19 @@ class UnstorableInputMiddleware(MiddlewareMixin):
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         texts = [request.path, *_values(request.GET)]
-        if request.method == "POST" and request.content_type in (
-            "application/x-www-form-urlencoded",
-            "multipart/form-data",
+        is_api = request.path.startswith("/api/")
+        # The API's bodies are JSON only (any other is a 415), checked by
+        # their parser: reading a form here would take the body from DRF.
+        if (
+            not is_api
+            and request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
         ):
             texts += _values(request.POST)
         if all(is_storable(text) for text in texts):
             return None
         reason = _("The request holds a character that no text can hold (NUL).")
-        if request.path.startswith("/api/"):
+        if is_api:
             return JsonResponse({"detail": reason, "code": "invalid"}, status=400)
         return render(request, "refused.html", {"refusal": reason, "exception": reason}, status=400)
 

@@ -6,7 +6,6 @@ site (`SITE_URL`), never the host name a request happened to use."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
 from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
@@ -16,6 +15,7 @@ from django.db import transaction
 from governance.parameters import Admission
 from governance.selectors import community_name, current_parameters
 from members import services
+from members.emails import contact_address, from_email, subject_line
 
 
 @dataclass(frozen=True)
@@ -24,16 +24,6 @@ class CommunitySite:
 
     name: str
     domain: str
-
-
-def sender_address() -> str:
-    """The address emails come from (DEFAULT_FROM_EMAIL), shown with the community's name."""
-    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1] or settings.DEFAULT_FROM_EMAIL
-
-
-def contact_address() -> str:
-    """Where people can write to the community (CONTACT_EMAIL, else the sender)."""
-    return getattr(settings, "CONTACT_EMAIL", "") or sender_address()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -67,10 +57,10 @@ class AccountAdapter(DefaultAccountAdapter):
     # --- emails ---------------------------------------------------------------------------
 
     def format_email_subject(self, subject: str) -> str:
-        return f"[{community_name()}] {subject}"
+        return subject_line(subject)
 
     def get_from_email(self) -> str:
-        return formataddr((community_name(), sender_address()))
+        return from_email()
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         site = CommunitySite(

@@ -8,13 +8,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from governance.selectors import journal_head
+from governance.selectors import community_name, journal_head
 from kernel import dates
+from members.emails import community_email, send_community_emails
 from members.models import Member, Membership
 from proposals import broadcasts
 from proposals.models import (
@@ -61,17 +61,12 @@ def _notify(recipients: list[Member], proposal: Proposal, kind: str, facts: dict
     )
     link = f"{settings.SITE_URL}/proposals/{proposal.pk}/"
     emails = [
-        (
-            f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{message[:120]}",
-            f"{message}\n\n{link}\n",
-            settings.DEFAULT_FROM_EMAIL,
-            [r.email],
-        )
+        community_email(subject=message[:120], body=f"{message}\n\n{link}\n", to=[r.email])
         for r in recipients
         if r.email
     ]
     if emails:
-        transaction.on_commit(lambda: send_mass_mail(emails, fail_silently=True))
+        transaction.on_commit(lambda: send_community_emails(emails, fail_silently=True))
 
 
 def notify_members(proposal: Proposal, kind: str, facts: dict, *, only_electorate=False) -> None:
@@ -141,7 +136,8 @@ def _send_daily_digest(*, now: datetime) -> int:
         lines = lines or [_("Nothing new for you today.")]
         body = "\n".join(
             [
-                _("Your Commons digest for %(date)s") % {"date": dates.day(now)},
+                _("Your %(community)s digest for %(date)s")
+                % {"community": community_name(), "date": dates.day(now)},
                 "",
                 *lines,
                 "",
@@ -152,14 +148,11 @@ def _send_daily_digest(*, now: datetime) -> int:
             ]
         )
         messages.append(
-            (
-                f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}"
-                + _("Daily digest — journal head %(seq)s") % {"seq": seq},
-                body,
-                settings.DEFAULT_FROM_EMAIL,
-                [member.email],
+            community_email(
+                subject=_("Daily digest — journal head %(seq)s") % {"seq": seq},
+                body=body,
+                to=[member.email],
             )
         )
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+    send_community_emails(messages)
     return len(messages)

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone, translation
 
+from governance.selectors import community_name
 from kernel import dates
 from members.selectors import export_member_data
 from proposals import services
@@ -123,8 +124,23 @@ def test_the_daily_digest_is_written_in_the_site_language(community, voting_open
 
     assert sent >= 1
     bob_mail = next(m for m in mail.outbox if m.to == [community["bob"].email])
-    assert bob_mail.body.startswith("Your Commons digest for ")
+    assert bob_mail.body.startswith(f"Your {community_name()} digest for ")
     assert "Voting is open on “Jardin partagé”" in bob_mail.body
+
+
+@override_settings(DEFAULT_FROM_EMAIL="robot@velo.example", CONTACT_EMAIL="bureau@velo.example")
+def test_notifications_and_the_digest_come_from_the_community(
+    community, voting_opened_in_french, django_capture_on_commit_callbacks
+):
+    """Like the account emails: the community's name, its contact address."""
+    mail.outbox.clear()
+    services.send_daily_digest(now=voting_opened_in_french.voting_opens_at + timedelta(hours=10))
+    name = community_name()
+    assert mail.outbox
+    for message in mail.outbox:
+        assert message.from_email == f"{name} <robot@velo.example>"
+        assert message.subject.startswith(f"[{name}] ")
+        assert message.reply_to == ["bureau@velo.example"]
 
 
 def test_a_french_speaking_site_sends_its_emails_in_french(
