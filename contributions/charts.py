@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from contributions.selectors import hours
+from kernel import dates
 
 WIDTH = 640
 BAR_AREA = 180
@@ -33,6 +34,12 @@ def _empty(chart_id: str, title: str) -> SafeString:
     )
 
 
+def month_label(month: str) -> str:
+    """A ledger month ("2026-08") in the reader's words ("August 2026", "août 2026")."""
+    year, number = month.split("-")
+    return dates.month(int(year), int(number))
+
+
 def hours_by_month(months: list[dict]) -> SafeString:
     """Hours confirmed each month (the last 24), as bars."""
     title = _("Hours given by month")
@@ -47,7 +54,7 @@ def hours_by_month(months: list[dict]) -> SafeString:
         x = 50 + index * slot
         height = BAR_AREA * month["minutes"] / peak
         label = _("%(month)s: %(hours)s hours") % {
-            "month": month["month"],
+            "month": month_label(month["month"]),
             "hours": hours(month["minutes"]),
         }
         body.append(
@@ -57,7 +64,7 @@ def hours_by_month(months: list[dict]) -> SafeString:
         if len(shown) <= 12 or index % 3 == 0:
             body.append(
                 f'<text x="{x + bar / 2:.1f}" y="{BAR_AREA + 28}" font-size="11" '
-                f'text-anchor="middle">{escape(month["month"])}</text>'
+                f'text-anchor="middle">{escape(month_label(month["month"]))}</text>'
             )
     body.append(
         f'<text x="45" y="20" font-size="11" text-anchor="end">{escape(hours(peak))}</text>'

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from contributions import selectors
+from contributions import charts, selectors
 from contributions.parameters import hundredths
 from kernel.markdown import render_markdown
 
@@ -23,6 +23,12 @@ def hours(minutes) -> str:
 def credits(value) -> str:
     """Hundredths of a credit → "2.50"."""
     return hundredths(int(value or 0))
+
+
+@register.filter
+def month_label(month: str) -> str:
+    """A ledger month ("2026-08") in the reader's words."""
+    return charts.month_label(month)
 
 
 @register.filter

@@ -7,10 +7,11 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from contributions import services
 from contributions.models import Contribution, Need, Offer
+from kernel import dates
 from tests.contributions.factories import HoursFactory, NeedFactory, OfferFactory
 from tests.contributions.helpers import balance_of
 
@@ -55,6 +56,18 @@ def test_visitors_read_the_public_contributions_page_with_its_charts(client, peo
     assert "Hours given by skill" in page and "skill 0" in page
     assert "time-ledger" not in page or "export.jsonl" in page
     assert "1.50" in page  # three half hours
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_months_read_in_the_readers_words(client, people, language):
+    """As everywhere else (kernel.dates): "November 2026", "novembre 2026"."""
+    confirm_some(people, 1)
+    now = timezone.now()
+    with translation.override(language):
+        expected = dates.month(now.year, now.month)
+    page = client.get("/contributions/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<th scope="row">{expected}</th>' in page
+    assert f"{now:%Y-%m}</text>" not in page
 
 
 def test_a_pseudonymous_member_is_a_member_to_visitors(client, people):
