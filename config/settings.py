@@ -286,8 +286,9 @@ REALTIME_TALLY_INTERVAL = float(os.environ.get("REALTIME_TALLY_INTERVAL", "0.25"
 # latest number, so readers behind it catch up and browsers detect dead lines.
 REALTIME_HEARTBEAT_SECONDS = float(os.environ.get("REALTIME_HEARTBEAT_SECONDS", "15"))
 # Debate sockets of visitors without an account, per client address and server
-# process (0: no limit). Behind a proxy, run Daphne with --proxy-headers so the
-# address is the visitor's, not the proxy's.
+# process (0: no limit). Behind a proxy, list it in TRUSTED_PROXIES so the
+# address is the visitor's, not the proxy's (config/asgi_guards.py; never
+# Daphne's --proxy-headers, which believes any client's header).
 REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS = int(
     os.environ.get("REALTIME_MAX_ANONYMOUS_CONNECTIONS_PER_ADDRESS", "50")
 )
