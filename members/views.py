@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from governance import selectors as governance_selectors
 from kernel.chains import heads_read_once
 from members import dashboard as needs_me
-from members import selectors, services
+from members import profiles, selectors, services
 from members.forms import (
     DirectorySearchForm,
     LeaveForm,
@@ -127,6 +127,7 @@ def _render_profile(
             "is_steward": selectors.has_role(request.user, Role.STEWARD),
             "suspension_form": suspension_form or SuspensionForm(),
             "reinstatement_form": reinstatement_form or ReinstatementForm(),
+            "sections": profiles.sections_for(person=person, viewer=request.user),
         },
         status=status,
     )
