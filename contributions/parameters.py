@@ -26,8 +26,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from governance.parameter_fields import BOOLEAN, INTEGER, ParameterField
 from governance.parameters import ArticleParameters
 from kernel.errors import InvalidInput
 from treasury.money import currency
@@ -174,10 +177,42 @@ def describe(values: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+# Labels of the amendment form, read in each reader's language (lazy).
+FIELDS = (
+    ParameterField(
+        ("credit_hundredths_per_hour",),
+        gettext_lazy("Credits an hour given earns, in hundredths (100 = 1.00 credit)"),
+        INTEGER,
+        help_text=format_lazy(gettext_lazy("At least {min}."), min=MIN_RATE),
+    ),
+    ParameterField(
+        ("monthly_cap_hundredths",),
+        gettext_lazy("Most credits the community issues a month for its own needs, in hundredths"),
+        INTEGER,
+    ),
+    ParameterField(
+        ("below_zero_allowed",),
+        gettext_lazy("A member may go below zero when others work for them"),
+        BOOLEAN,
+    ),
+    ParameterField(
+        ("lowest_balance_hundredths",),
+        gettext_lazy("The lowest balance allowed, in hundredths (0 or less)"),
+        INTEGER,
+    ),
+    ParameterField(("dues_rebate",), gettext_lazy("Credits lower a member's dues"), BOOLEAN),
+    ParameterField(
+        ("rebate_cents_per_credit",),
+        gettext_lazy("Cents taken off the dues for each credit"),
+        INTEGER,
+    ),
+)
+
 DECLARATION = ArticleParameters(
     slug=ARTICLE,
     title=TITLE,
     defaults=DEFAULTS.to_json,
     validate=validate,
     describe=describe,
+    fields=FIELDS,
 )

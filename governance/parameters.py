@@ -255,13 +255,16 @@ class ArticleParameters:
     ``validate(data)`` returns the normalised JSON object or raises
     InvalidInput naming the bad field; ``describe(values)`` returns the
     article's text (derived from the values, as for the decision rules);
-    ``defaults()`` is the JSON object in force before any version exists."""
+    ``defaults()`` is the JSON object in force before any version exists;
+    ``fields`` name each value for the amendment form
+    (`governance.parameter_fields.ParameterField`)."""
 
     slug: str
     title: str
     defaults: Callable[[], dict[str, Any]]
     validate: Callable[[Any], dict[str, Any]]
     describe: Callable[[dict[str, Any]], str]
+    fields: tuple = ()
 
 
 _ARTICLES: dict[str, ArticleParameters] = {}

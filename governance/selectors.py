@@ -59,6 +59,14 @@ def current_parameters() -> GovernanceParameters:
     return GovernanceParameters.from_json(version.parameters)
 
 
+def values_in_force(slug: str) -> dict:
+    """The parameters in force of an article that carries them (the decision
+    rules, or an app's declared article), as JSON: what an amendment starts from."""
+    if slug == PARAMETERS_ARTICLE:
+        return current_parameters().to_json()
+    return parameters_in_force(slug)
+
+
 def parameters_in_force(slug: str) -> dict:
     """The parameters of a declared article (`parameters.register_article`)
     in force: its latest version's, validated again, or the declared

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from governance.parameter_fields import BOOLEAN, CHOICE, FRACTION, INTEGER, value_at, with_values
 from members.roles import APPOINTED_ROLES
 from proposals.models import MAX_BODY_CHARS, MAX_TITLE_CHARS, Choice
 
@@ -43,11 +46,69 @@ class AmendmentForm(forms.Form):
         max_length=MAX_BODY_CHARS,
     )
 
-    def __init__(self, *args, articles=(), **kwargs):
+    def __init__(self, *args, articles=(), text_from_values=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["article_slug"].choices = [
             (v.article.slug, f"{v.title} ({v.get_article_class_display()})") for v in articles
         ]
+        if text_from_values:
+            # The article's text is written from its values (ParametersForm).
+            del self.fields["new_text"]
+
+
+FRACTION_TEXT = re.compile(r"^\s*(\d{1,9})\s*/\s*(\d{1,9})\s*$")
+
+
+class FractionField(forms.CharField):
+    """A share written "3/4", read as [3, 4]."""
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        if text in self.empty_values:
+            return None
+        match = FRACTION_TEXT.match(text)
+        if match is None or int(match.group(2)) == 0:
+            raise forms.ValidationError(_("Write a fraction, like 1/2 or 3/4."), code="fraction")
+        return [int(match.group(1)), int(match.group(2))]
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple) and len(value) == 2:
+            return f"{value[0]}/{value[1]}"
+        return value
+
+
+class ParametersForm(forms.Form):
+    """The new values of an article that carries parameters, one field per
+    value (`governance.parameter_fields`); the article's own validation
+    decides what is allowed when the draft is saved."""
+
+    def __init__(self, *args, parameter_fields=(), values=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parameter_fields = tuple(parameter_fields)
+        self.values = values or {}
+        for spec in self.parameter_fields:
+            initial = value_at(self.values, spec.path)
+            if spec.kind == BOOLEAN:
+                field = forms.BooleanField(required=False)
+            elif spec.kind == INTEGER:
+                field = forms.IntegerField(min_value=-(10**15), max_value=10**15)
+            elif spec.kind == FRACTION:
+                field = FractionField(max_length=21)
+            elif spec.kind == CHOICE:
+                field = forms.ChoiceField(choices=spec.choices)
+            else:
+                raise ValueError(f"unknown kind of parameter: {spec.kind}")
+            field.label = spec.label
+            field.help_text = spec.help_text
+            field.initial = initial
+            self.fields[spec.name] = field
+
+    def new_parameters(self) -> dict:
+        """The values in force, with those of the form in their places."""
+        return with_values(
+            self.values,
+            {spec.path: self.cleaned_data[spec.name] for spec in self.parameter_fields},
+        )
 
 
 class BudgetLineForm(forms.Form):

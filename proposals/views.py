@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from governance.parameter_fields import fields_of
 from governance.parameters import GovernanceParameters
-from governance.selectors import current_version, current_versions
+from governance.selectors import current_version, current_versions, values_in_force
 from kernel.errors import NotFound
 from kernel.views import refusal_shown_on
 from members.models import Member
@@ -25,6 +26,7 @@ from proposals.forms import (
     BallotForm,
     BudgetLineFormSet,
     CoauthorForm,
+    ParametersForm,
     ProposalTextForm,
 )
 from proposals.models import Kind, State
@@ -147,20 +149,34 @@ def cast_ballot(request, pk):
     return render(request, template, context, status=refusal.status)
 
 
-def _amendment_context(data=None, initial=None, *, chosen_slug="", choose=False):
+def _amendment_context(data=None, initial=None, *, chosen_slug="", choose=False, values=None):
     """The amendment form and its one article picker.
 
     The article is chosen first (the picker, or the article page's link with
     `?article=`), then its text in force is edited; `choose` shows the picker
-    again to change it."""
+    again to change it. An article that carries parameters (the decision
+    rules, the Contributions article) is amended by its values instead, from
+    ``values`` (an existing draft's) or those in force; its text is written
+    from them."""
     articles = current_versions()
     chosen = next((v for v in articles if v.article.slug == chosen_slug), None)
-    return {
-        "amendment_form": AmendmentForm(data, articles=articles, initial=initial),
+    parameter_fields = fields_of(chosen_slug) if chosen is not None else ()
+    page = {
+        "amendment_form": AmendmentForm(
+            data, articles=articles, initial=initial, text_from_values=bool(parameter_fields)
+        ),
         "articles": articles,
         "chosen_article": chosen,
         "choose_article": choose or (data is None and chosen is None),
     }
+    if parameter_fields:
+        page["parameters_form"] = ParametersForm(
+            data,
+            prefix="values",
+            parameter_fields=parameter_fields,
+            values=values if values is not None else values_in_force(chosen_slug),
+        )
+    return page
 
 
 def _funds():
@@ -171,10 +187,16 @@ def _contents_from_post(kind, request):
     """Parse the kind-specific part of the form: (contents kwargs, forms, valid)."""
     if kind == Kind.AMENDMENT:
         page = _amendment_context(request.POST, chosen_slug=request.POST.get("article_slug", ""))
-        form = page["amendment_form"]
-        if not form.is_valid():
+        form, values_form = page["amendment_form"], page.get("parameters_form")
+        # Both forms validated, so that every error shows at once.
+        valid = [form.is_valid(), values_form is None or values_form.is_valid()]
+        if not all(valid):
             return None, page
-        return {"amendments": [form.cleaned_data]}, page
+        amendment = dict(form.cleaned_data)
+        if values_form is not None:
+            amendment["new_text"] = ""  # written from the values by governance
+            amendment["new_parameters"] = values_form.new_parameters()
+        return {"amendments": [amendment]}, page
     if kind == Kind.BUDGET:
         formset = BudgetLineFormSet(request.POST, prefix="lines", form_kwargs={"funds": _funds()})
         if not formset.is_valid():
@@ -199,7 +221,7 @@ def _contents_from_post(kind, request):
 
 def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
     if kind == Kind.AMENDMENT:
-        initial = None
+        initial = values = None
         current = current_version(article_slug) if article_slug else None
         amendment = proposal.amendments.first() if proposal is not None else None
         chose_another = amendment is None or amendment.article_slug != article_slug
@@ -218,8 +240,9 @@ def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
                 "new_class": amendment.new_class,
                 "new_text": amendment.new_text,
             }
+            values = amendment.new_parameters
         chosen = initial["article_slug"] if initial else ""
-        return _amendment_context(initial=initial, chosen_slug=chosen, choose=choose)
+        return _amendment_context(initial=initial, chosen_slug=chosen, choose=choose, values=values)
     if kind == Kind.BUDGET:
         initial = []
         if proposal is not None:
@@ -244,7 +267,12 @@ def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
 def _has_errors(text_form, kind_forms) -> bool:
     """Whether the page's one error summary has anything to say."""
     formset = kind_forms.get("formset")
-    forms = [text_form, kind_forms.get("amendment_form"), kind_forms.get("appointment_form")]
+    forms = [
+        text_form,
+        kind_forms.get("amendment_form"),
+        kind_forms.get("parameters_form"),
+        kind_forms.get("appointment_form"),
+    ]
     if (
         formset is not None
         and formset.is_bound
