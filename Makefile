@@ -34,7 +34,7 @@ run: install
 	@echo "    alice (founder)  bob (treasurer)  carol (steward)  ada (auditor)"
 	@echo "    dave, erin, frank (members)"
 	@echo ""
-	$(DEV_ENV) exec $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+	$(DEV_ENV) exec $(BIN)/python -m config.serve -b $(HOST) -p $(PORT) config.asgi:application
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -106,7 +106,7 @@ def run_child(tree: Path, database_url: str, *args: str) -> dict:
 
 def start_server(tree: Path, database_url: str, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port),
          "config.asgi:application"],
         cwd=tree, env=child_env(database_url), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -375,7 +375,7 @@ def check_confirmations() -> dict:
 
 def start_server(database_url: str, port: int) -> subprocess.Popen:
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+        [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port),
          "config.asgi:application"],
         cwd=ROOT, env=child_env(database_url), stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -85,7 +85,7 @@ print(proposal.pk, client.cookies[settings.SESSION_COOKIE_NAME].value)
 def start_daphne(app: str, env: dict, log: Path) -> tuple[subprocess.Popen, int]:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), app],
+        [sys.executable, "-m", "config.serve", "-b", "127.0.0.1", "-p", str(port), app],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 30

@@ -15,9 +15,11 @@ trusts the header from anyone: do not use it.)
 the largest thing Commons accepts). A larger declared `Content-Length` is
 refused with 413 before the body is read, and a body that turns out larger
 while it is read (chunked, or lying) is refused as soon as it crosses the
-limit. Daphne itself buffers a request before the application runs; the
-proxy's body limit (README, "Production deployment") stops oversize bodies
-before they reach a server at all.
+limit. Daphne itself reads a whole body before the application runs, so
+`config.serve` (how Commons starts Daphne) applies the same limit while the
+body arrives; this class still holds wherever the application is served
+some other way. The proxy's body limit (README, "Production deployment")
+stops oversize bodies before they reach a server at all.
 """
 
 from __future__ import annotations
@@ -141,23 +143,25 @@ class BodyLimit:
             await self._refuse(scope, send)
 
     async def _refuse(self, scope, send) -> None:
-        limit_mb = self.max_bytes / (1024 * 1024)
-        message = f"The request is larger than {limit_mb:g} MB."
-        if scope.get("path", "").startswith("/api/"):
-            body = json.dumps({"detail": message, "code": "too_large"}).encode()
-            content_type = b"application/json"
-        else:
-            body = message.encode()
-            content_type = b"text/plain; charset=utf-8"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", content_type),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+        headers, body = too_large(scope.get("path", ""), self.max_bytes)
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+
+def too_large(path: str, max_bytes: int) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """The 413 answer's headers and body: JSON in the API's error shape under
+    /api/, plain text elsewhere. One wording, whether the application refuses
+    (`BodyLimit`) or the server does before the body arrives (`config.serve`)."""
+    message = f"The request is larger than {max_bytes / (1024 * 1024):g} MB."
+    if path.startswith("/api/"):
+        body = json.dumps({"detail": message, "code": "too_large"}).encode()
+        content_type = b"application/json"
+    else:
+        body = message.encode()
+        content_type = b"text/plain; charset=utf-8"
+    headers = [
+        (b"content-type", content_type),
+        (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"),
+    ]
+    return headers, body

@@ -108,7 +108,7 @@ def start_daphne(tmp_path: Path, *, extra_env: dict | None = None, name: str = "
         [
             sys.executable,
             "-m",
-            "daphne",
+            "config.serve",
             "-b",
             "127.0.0.1",
             "-p",
