@@ -35,6 +35,15 @@ def _head(method: str, path: str, **headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
 
+def _form_post(**headers: str) -> bytes:
+    return _head(
+        "POST",
+        "/accounts/login/",
+        Content_Type="application/x-www-form-urlencoded",
+        **headers,
+    )
+
+
 def _read_reply(sock: socket.socket) -> tuple[int, dict[str, str], bytes]:
     data = b""
     while b"\r\n\r\n" not in data:
@@ -65,14 +74,7 @@ def _rss_kib(pid: int) -> int:
 
 def test_a_declared_length_over_the_limit_is_answered_before_the_body_is_sent(server):
     with _connect(server) as sock:
-        sock.sendall(
-            _head(
-                "POST",
-                "/accounts/login/",
-                Content_Type="application/x-www-form-urlencoded",
-                Content_Length=str(150 * 1024 * 1024),
-            )
-        )
+        sock.sendall(_form_post(Content_Length=str(150 * 1024 * 1024)))
         status, headers, body = _read_reply(sock)  # not one byte of the body sent
     assert status == 413
     assert headers["connection"] == "close"
@@ -102,14 +104,7 @@ def test_a_chunked_body_is_refused_when_it_crosses_the_limit_and_none_of_it_is_k
     piece = b"a" * (1024 * 1024)
     frame = b"%x\r\n%s\r\n" % (len(piece), piece)
     with _connect(server) as sock:
-        sock.sendall(
-            _head(
-                "POST",
-                "/accounts/login/",
-                Content_Type="application/x-www-form-urlencoded",
-                Transfer_Encoding="chunked",
-            )
-        )
+        sock.sendall(_form_post(Transfer_Encoding="chunked"))
         sent = 0
         try:
             for _ in range(80):  # 80 MB, far past the limit
@@ -128,7 +123,7 @@ def test_the_server_goes_on_serving_and_a_body_within_the_limit_reaches_the_appl
     server, community
 ):
     with _connect(server) as sock:
-        sock.sendall(_head("POST", "/accounts/login/", Content_Length=str(LIMIT + 1)))
+        sock.sendall(_form_post(Content_Length=str(LIMIT + 1)))
         assert _read_reply(sock)[0] == 413
     body = json.dumps({"username": "bob", "password": DEFAULT_PASSWORD}).encode()
     deadline = time.monotonic() + 5
