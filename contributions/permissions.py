@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from members.roles import Role
 from members.selectors import has_role, is_member
-from treasury.permissions import RECORDS_MONEY
+from treasury.permissions import RECORDS_MONEY, can_decide_expenses
 
 REVIEWS_REFUSALS = (Role.STEWARD,)
 PAYS_CONTRIBUTIONS = Role.TREASURER
@@ -60,3 +60,9 @@ def can_review(person, *, roles: list[str] | None = None) -> bool:
 
 def records_dues(person) -> bool:
     return any(has_role(person, role) for role in RECORDS_DUES)
+
+
+def approves_payments(person, need) -> bool:
+    """Who gives the second approval to paid work above the threshold: the
+    treasury's rule (four eyes), asked only of paid needs."""
+    return need.is_paid and can_decide_expenses(person)

@@ -139,6 +139,7 @@ def need_detail(request, pk):
             "is_beneficiary": is_beneficiary,
             "is_member": permissions.can_take_part(viewer),
             "can_review": permissions.can_review(viewer),
+            "can_approve_expenses": permissions.approves_payments(viewer, need),
             "offer_form": forms.OfferForm(),
             "reason_form": forms.ReasonForm(),
             "review_form": forms.ReviewForm(),

@@ -5,6 +5,7 @@ expense and the time ledger entry name each other."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from contributions import services
 from contributions.errors import NoMoneyLeft
@@ -111,3 +112,34 @@ def test_a_steward_reviewing_paid_work_must_be_a_treasurer_to_pay_it(people):
         confirm=False,
         reason="Late work is not paid.",
     )
+
+
+def test_the_need_page_shows_where_each_payment_stands(people, client):
+    """Hours are confirmed once; the money follows the four-eyes rule, and the
+    page says which step it is at, up to a decline and its reason."""
+    from treasury import services as treasury
+
+    line = BudgetLineFactory(purpose="Translation", amount_cents=400_000)
+    need = paid_need(people, line, pay=30_000, minutes=600)
+    offer = OfferFactory(need=need, member=people["dave"], accepted=True)
+    first, second = (HoursFactory(offer=offer, minutes=120) for _ in range(2))
+    for hours in (first, second):
+        services.confirm_contribution(actor=people["bob"], contribution_id=hours.pk)
+    one, two = Expense.objects.order_by("pk")
+    page = reverse("contributions:need", args=[need.pk])
+
+    client.force_login(people["dave"])
+    text = client.get(page).content.decode()
+    assert text.count("waiting for a second treasurer's approval") == 2
+    assert reverse("treasury:approvals") not in text
+    client.force_login(people["carol"])
+    assert reverse("treasury:approvals") in client.get(page).content.decode()
+
+    treasury.approve_expense(actor=people["carol"], expense_id=one.pk)
+    treasury.decline_expense(actor=people["carol"], expense_id=two.pk, reason="Twice the same day.")
+    client.logout()
+    text = client.get(page).content.decode()
+    posted = reverse("treasury:transaction", args=[Expense.objects.get(pk=one.pk).transaction_id])
+    assert f'<a href="{posted}">Paid 600.00 EUR (expense #{one.pk}).</a>' in text
+    assert f"(expense #{two.pk}) declined by the treasury: Twice the same day." in text
+    assert "waiting for a second" not in text
