@@ -89,11 +89,16 @@ class NeedCreateSerializer(serializers.Serializer):
 class OfferSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     need = serializers.IntegerField(source="need_id")
-    member = serializers.CharField(source="member.username")
+    member = serializers.SerializerMethodField(
+        help_text='Their name, or "a member" to visitors when they chose a pseudonym.'
+    )
     message = serializers.CharField()
     state = serializers.CharField()
     created_at = serializers.DateTimeField()
     decided_at = serializers.DateTimeField(allow_null=True)
+
+    def get_member(self, offer) -> str:
+        return selectors.shown_name(offer.member, self.context.get("viewer"))
 
 
 class OfferCreateSerializer(serializers.Serializer):
@@ -104,7 +109,9 @@ class ContributionSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     need = serializers.IntegerField(source="need_id")
     offer = serializers.IntegerField(source="offer_id")
-    contributor = serializers.CharField(source="contributor.username")
+    contributor = serializers.SerializerMethodField(
+        help_text='Their name, or "a member" to visitors when they chose a pseudonym.'
+    )
     minutes = serializers.IntegerField()
     hours = serializers.SerializerMethodField()
     worked_on = serializers.DateField()
@@ -114,6 +121,9 @@ class ContributionSerializer(serializers.Serializer):
     confirmed_at = serializers.DateTimeField(allow_null=True)
     refusal_reason = serializers.CharField()
     ledger_seq = serializers.SerializerMethodField()
+
+    def get_contributor(self, contribution) -> str:
+        return selectors.shown_name(contribution.contributor, self.context.get("viewer"))
 
     def get_hours(self, contribution) -> str:
         return selectors.hours(contribution.minutes)
@@ -249,10 +259,27 @@ class NeedDetail(APIView):
         return Response(NeedSerializer(_need(pk), context={"viewer": request.user}).data)
 
 
-class NeedOffers(APIView):
-    """A member offers help on an open need that is not theirs."""
+def _offer(offer, request) -> dict:
+    return OfferSerializer(offer, context={"viewer": request.user}).data
 
-    permission_classes = [IsAuthenticated]
+
+def _hours(contribution, request) -> dict:
+    return ContributionSerializer(contribution, context={"viewer": request.user}).data
+
+
+class NeedOffers(APIView):
+    """The offers of help on a need, as its page shows them; a member offers
+    help on an open need that is not theirs."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    @extend_schema(
+        responses={200: OfferSerializer(many=True), **error_responses({404: "No such need."})},
+        summary="The offers on a need, oldest first",
+    )
+    def get(self, request, pk):
+        offers = selectors.offers_of(_need(pk))
+        return Response([_offer(offer, request) for offer in offers])
 
     @extend_schema(
         request=OfferCreateSerializer,
@@ -272,7 +299,7 @@ class NeedOffers(APIView):
         data = OfferCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         offer = services.offer_help(actor=request.user, need_id=pk, **data.validated_data)
-        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+        return Response(_offer(offer, request), status=status.HTTP_201_CREATED)
 
 
 _OFFER_REFUSALS = error_responses(
@@ -293,9 +320,78 @@ class OfferAccept(APIView):
 
     @extend_schema(request=None, responses={200: OfferSerializer, **_OFFER_REFUSALS})
     def post(self, request, pk):
-        return Response(
-            OfferSerializer(services.accept_offer(actor=request.user, offer_id=pk)).data
-        )
+        return Response(_offer(services.accept_offer(actor=request.user, offer_id=pk), request))
+
+
+class OfferWithdraw(APIView):
+    """The giver withdraws an offer not answered yet (or declines nothing:
+    a request made of them is answered with decline)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: OfferSerializer,
+            **error_responses(
+                {
+                    403: f"{MEMBER} Not your offer (`not_contributor`).",
+                    404: "No such offer (`not_found`).",
+                    409: "Already answered (`already_decided`).",
+                }
+            ),
+        },
+    )
+    def post(self, request, pk):
+        return Response(_offer(services.withdraw_offer(actor=request.user, offer_id=pk), request))
+
+
+class NeedCloseSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[NeedState.DONE, NeedState.CANCELLED])
+
+
+class NeedClose(APIView):
+    """The beneficiary marks an open or filled need done, or cancels it."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=NeedCloseSerializer,
+        responses={
+            200: NeedSerializer,
+            **error_responses(
+                {
+                    400: "A state other than `done` or `cancelled`.",
+                    403: f"{MEMBER} Not the need's beneficiary (`not_beneficiary`).",
+                    404: "No such need (`not_found`).",
+                    409: "The need is already closed (`need_closed`).",
+                }
+            ),
+        },
+    )
+    def post(self, request, pk):
+        data = NeedCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.close_need(actor=request.user, need_id=pk, state=data.validated_data["state"])
+        return Response(NeedSerializer(_need(pk), context={"viewer": request.user}).data)
+
+
+class NeedContributions(APIView):
+    """The hours logged on a need and where each stands, as its page shows
+    them: what a beneficiary confirms or refuses."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses={
+            200: ContributionSerializer(many=True),
+            **error_responses({404: "No such need."}),
+        },
+        summary="The hours logged on a need, oldest first",
+    )
+    def get(self, request, pk):
+        logged = selectors.contributions_of(_need(pk))
+        return Response([_hours(contribution, request) for contribution in logged])
 
 
 class OfferDecline(APIView):
@@ -306,7 +402,7 @@ class OfferDecline(APIView):
     @extend_schema(request=None, responses={200: OfferSerializer, **_OFFER_REFUSALS})
     def post(self, request, pk):
         offer = services.decline_offer(actor=request.user, offer_id=pk)
-        return Response(OfferSerializer(offer).data)
+        return Response(_offer(offer, request))
 
 
 class ContributionCreate(APIView):
@@ -340,7 +436,7 @@ class ContributionCreate(APIView):
             worked_on=fields["worked_on"],
             note=fields["note"],
         )
-        return Response(ContributionSerializer(hours).data, status=status.HTTP_201_CREATED)
+        return Response(_hours(hours, request), status=status.HTTP_201_CREATED)
 
 
 def _contribution(pk) -> Contribution:
@@ -376,7 +472,7 @@ class ContributionConfirm(APIView):
     def post(self, request, pk):
         _contribution(pk)
         services.confirm_contribution(actor=request.user, contribution_id=pk)
-        return Response(ContributionSerializer(_contribution(pk)).data)
+        return Response(_hours(_contribution(pk), request))
 
 
 class ContributionRefuse(APIView):
@@ -405,7 +501,7 @@ class ContributionRefuse(APIView):
         services.refuse_contribution(
             actor=request.user, contribution_id=pk, reason=data.validated_data["reason"]
         )
-        return Response(ContributionSerializer(_contribution(pk)).data)
+        return Response(_hours(_contribution(pk), request))
 
 
 def _head() -> dict:

@@ -6,8 +6,15 @@ urlpatterns = [
     path("needs/", api.NeedListCreate.as_view(), name="api-needs"),
     path("needs/<id:pk>/", api.NeedDetail.as_view(), name="api-need"),
     path("needs/<id:pk>/offers/", api.NeedOffers.as_view(), name="api-need-offers"),
+    path("needs/<id:pk>/close/", api.NeedClose.as_view(), name="api-need-close"),
+    path(
+        "needs/<id:pk>/contributions/",
+        api.NeedContributions.as_view(),
+        name="api-need-contributions",
+    ),
     path("offers/<id:pk>/accept/", api.OfferAccept.as_view(), name="api-offer-accept"),
     path("offers/<id:pk>/decline/", api.OfferDecline.as_view(), name="api-offer-decline"),
+    path("offers/<id:pk>/withdraw/", api.OfferWithdraw.as_view(), name="api-offer-withdraw"),
     path("contributions/", api.ContributionCreate.as_view(), name="api-contributions"),
     path(
         "contributions/<id:pk>/confirm/",

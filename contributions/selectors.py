@@ -78,7 +78,20 @@ def public_label(member) -> str:
 
 def shown_name(member, viewer) -> str:
     """Members in good standing see each other's names; visitors see public ones."""
-    return member.public_name if is_member(viewer) else public_name(member)
+    return member.public_name if _sees_names(viewer) else public_name(member)
+
+
+def _sees_names(viewer) -> bool:
+    # A page or a list names many people for one viewer: their standing is
+    # read once and kept on the viewer object, which lives as long as the
+    # request (as Django keeps a user's permissions in `_perm_cache`).
+    if viewer is None or not getattr(viewer, "is_authenticated", False):
+        return False
+    known = getattr(viewer, "_contributions_sees_names", None)
+    if known is None:
+        known = is_member(viewer)
+        viewer._contributions_sees_names = known
+    return known
 
 
 # --- the marketplace --------------------------------------------------------------------------

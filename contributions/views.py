@@ -92,6 +92,7 @@ def marketplace(request):
     )
     query = request.GET.copy()
     query.pop("before", None)
+    taking_part = permissions.can_take_part(request.user)
     return render(
         request,
         "contributions/marketplace.html",
@@ -101,10 +102,8 @@ def marketplace(request):
             "filters": filters,
             "query": query.urlencode(),
             "standing_offers": selectors.standing_offers(limit=12),
-            "alerts": selectors.alerts_for(request.user)
-            if permissions.can_take_part(request.user)
-            else [],
-            "is_member": permissions.can_take_part(request.user),
+            "alerts": selectors.alerts_for(request.user) if taking_part else [],
+            "is_member": taking_part,
             "ws_path": "/ws/contributions/marketplace/",
             "last_seq": last_seq(broadcasts.marketplace_key()),
             "is_first_page": not request.GET.get("before"),

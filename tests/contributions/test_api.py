@@ -173,3 +173,63 @@ def test_the_schema_documents_every_endpoint():
         assert path in paths, path
     confirm = paths["/api/v1/contributions/{id}/confirm/"]["post"]["responses"]
     assert {"200", "403", "409"} <= set(confirm)
+
+
+def test_the_beneficiary_finds_offers_and_hours_through_the_api_alone(people):
+    """A second client, with no page and no socket, learns what to answer."""
+    alice, dave = client_for(people["alice"]), client_for(people["dave"])
+    need = alice.post("/api/v1/needs/", need_body(), format="json").json()
+    dave.post(f"/api/v1/needs/{need['id']}/offers/", {"message": "Wednesdays"}, format="json")
+    offers = alice.get(f"/api/v1/needs/{need['id']}/offers/").json()
+    assert [(o["member"], o["state"], o["message"]) for o in offers] == [
+        (people["dave"].public_name, "pending", "Wednesdays")
+    ]
+    assert alice.post(f"/api/v1/offers/{offers[0]['id']}/accept/").status_code == 200
+    dave.post(
+        "/api/v1/contributions/",
+        {"offer": offers[0]["id"], "minutes": 90, "worked_on": str(timezone.now().date())},
+        format="json",
+    )
+    logged = alice.get(f"/api/v1/needs/{need['id']}/contributions/").json()
+    assert [(h["hours"], h["state"], h["ledger_seq"]) for h in logged] == [("1.50", "logged", None)]
+    confirmed = alice.post(f"/api/v1/contributions/{logged[0]['id']}/confirm/")
+    assert confirmed.status_code == 200
+    again = alice.get(f"/api/v1/needs/{need['id']}/contributions/").json()
+    assert again[0]["state"] == "confirmed" and again[0]["ledger_seq"] == 1
+
+
+def test_visitors_read_offers_and_hours_under_pseudonyms(people):
+    need = NeedFactory(posted_by=people["alice"])
+    HoursFactory(offer=OfferFactory(need=need, member=people["dave"], accepted=True))
+    services.update_profile(actor=people["dave"], is_pseudonymous=True)
+    visitor = client_for()
+    offers = visitor.get(f"/api/v1/needs/{need.pk}/offers/").json()
+    hours = visitor.get(f"/api/v1/needs/{need.pk}/contributions/").json()
+    assert offers[0]["member"] == "a member" and hours[0]["contributor"] == "a member"
+    member_view = client_for(people["erin"]).get(f"/api/v1/needs/{need.pk}/offers/").json()
+    assert member_view[0]["member"] == people["dave"].public_name
+    assert visitor.get("/api/v1/needs/999999/offers/").json()["code"] == "not_found"
+    assert visitor.get("/api/v1/needs/999999/contributions/").status_code == 404
+
+
+def test_a_need_is_closed_and_an_offer_withdrawn_through_the_api(people):
+    need = NeedFactory(posted_by=people["alice"], people_needed=2)
+    offer = OfferFactory(need=need, member=people["dave"])
+    dave, erin = client_for(people["dave"]), client_for(people["erin"])
+    taken_by_other = erin.post(f"/api/v1/offers/{offer.pk}/withdraw/")
+    assert (taken_by_other.status_code, taken_by_other.json()["code"]) == (403, "not_contributor")
+    withdrawn = dave.post(f"/api/v1/offers/{offer.pk}/withdraw/")
+    assert (withdrawn.status_code, withdrawn.json()["state"]) == (200, "withdrawn")
+    twice = dave.post(f"/api/v1/offers/{offer.pk}/withdraw/")
+    assert (twice.status_code, twice.json()["code"]) == (409, "already_decided")
+
+    not_mine = dave.post(f"/api/v1/needs/{need.pk}/close/", {"state": "done"}, format="json")
+    assert (not_mine.status_code, not_mine.json()["code"]) == (403, "not_beneficiary")
+    alice = client_for(people["alice"])
+    bad = alice.post(f"/api/v1/needs/{need.pk}/close/", {"state": "filled"}, format="json")
+    assert bad.status_code == 400 and "state" in bad.json()["fields"]
+    closed = alice.post(f"/api/v1/needs/{need.pk}/close/", {"state": "cancelled"}, format="json")
+    assert (closed.status_code, closed.json()["state"]) == (200, "cancelled")
+    again = alice.post(f"/api/v1/needs/{need.pk}/close/", {"state": "done"}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "need_closed")
+    assert Need.objects.get(pk=need.pk).state == "cancelled"
