@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from contributions.selectors import hours
+from contributions.selectors import shown_hours as hours
 from kernel import dates
 
 WIDTH = 640

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from governance.parameter_fields import BOOLEAN, INTEGER, ParameterField
 from governance.parameters import ArticleParameters
 from kernel.errors import InvalidInput
-from treasury.money import currency
+from kernel.money import currency, shown_decimal
 
 ARTICLE = "contributions"
 TITLE = "Contributions"
@@ -143,10 +143,15 @@ def rebate_cents(credits: int, cents_per_credit: int) -> int:
 
 
 def hundredths(value: int) -> str:
-    """1050 → "10.50"; -5 → "-0.05"."""
+    """1050 → "10.50"; -5 → "-0.05" (stored text, the API, the exports)."""
     sign = "-" if value < 0 else ""
     value = abs(value)
     return f"{sign}{value // 100}.{value % 100:02d}"
+
+
+def shown_hundredths(value: int) -> str:
+    """Credits as the reader writes decimals: "10,50" in French."""
+    return shown_decimal(hundredths(value))
 
 
 def describe(values: dict[str, Any]) -> str:

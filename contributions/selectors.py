@@ -44,6 +44,7 @@ from contributions.models import (
 )
 from contributions.parameters import hundredths
 from kernel.chains import head_of
+from kernel.money import shown_decimal
 from members.selectors import active_roles, is_member
 
 A_MEMBER = gettext_lazy("a member")
@@ -399,9 +400,15 @@ def _csv(value) -> str:
 
 
 def hours(minutes: int) -> str:
-    """Minutes as decimal hours, two places, rounded half up: 90 → "1.50"."""
+    """Minutes as decimal hours, two places, rounded half up: 90 → "1.50"
+    (the API and the exports)."""
     hundredths_of_hour = (minutes * 100 * 2 + 60) // 120
     return f"{hundredths_of_hour // 100}.{hundredths_of_hour % 100:02d}"
+
+
+def shown_hours(minutes: int) -> str:
+    """Hours as the reader writes decimals: 90 → "1,50" in French."""
+    return shown_decimal(hours(minutes))
 
 
 def _csv_row(seq, at, kind, actor, payload, digest) -> str:

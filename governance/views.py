@@ -21,6 +21,7 @@ from governance.decisions import decide_for
 from governance.models import BylawArticle, DecisionClass
 from governance.parameters import DECISION_CLASSES, PARAMETERS_ARTICLE
 from kernel import chain
+from kernel.money import format_cents
 
 # A page a person reads through, sentence by sentence (the API pages by 100).
 JOURNAL_PAGE_SIZE = 25
@@ -93,7 +94,7 @@ def bylaws(request):
             "versions": selectors.current_versions(),
             "parameters": parameters,
             "rule_rows": _rule_rows(parameters),
-            "second_approval_above": f"{parameters.second_approval_above_cents / 100:.2f}",
+            "second_approval_above": format_cents(parameters.second_approval_above_cents),
             "parameters_article": PARAMETERS_ARTICLE,
         },
     )

@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from kernel import serializers
 from kernel.errors import InvalidInput
 from kernel.ids import as_id, as_number
+from kernel.money import currency
 from treasury import selectors
 from treasury.models import TransactionKind
-from treasury.money import currency
 
 
 class PostingSerializer(serializers.Serializer):

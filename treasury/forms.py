@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kernel.errors import InvalidInput
+from kernel.money import currency
 from treasury.chart_of_accounts import GENERAL_FUND_SLUG
 from treasury.models import PaymentMethod, TransactionKind
-from treasury.money import currency, parse_amount
+from treasury.money import parse_amount
 from treasury.selectors import budget_lines, fund_choices
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

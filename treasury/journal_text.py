@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from governance.journal_text import Reading, Sentence, register
 from governance.models import JournalEntry
 from kernel import dates
-from treasury.money import format_cents
+from kernel.money import format_cents
 
 
 def _amount(cents, currency: str) -> str:

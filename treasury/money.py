@@ -1,22 +1,18 @@
 """Amounts are whole numbers of minor units (cents) in one currency per
-instance (`settings.CURRENCY`, EUR by default). These helpers turn what people
-type into cents and back, without floats."""
+instance (`settings.CURRENCY`, EUR by default). This turns what people type
+into cents, without floats; `kernel.money` writes cents for people to read."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from kernel.errors import InvalidInput
+from kernel.money import currency, format_cents
 
 _AMOUNT = re.compile(r"^[+-]?\d+(?:[.,]\d{1,2})?$")
-
-
-def currency() -> str:
-    return getattr(settings, "CURRENCY", "EUR")
 
 
 # One billion in the instance's currency: far beyond any association's single
@@ -46,10 +42,3 @@ def parse_amount(text: str, *, allow_negative: bool = False) -> int:
             _("The amount is too large: at most %(max)s.") % {"max": format_cents(MAX_AMOUNT_CENTS)}
         )
     return cents
-
-
-def format_cents(cents: int, *, with_currency: bool = True) -> str:
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(int(cents)), 100)
-    text = f"{sign}{whole:,}.{part:02d}".replace(",", "\u202f")
-    return f"{text} {currency()}" if with_currency else text

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from kernel import dates
-from treasury.money import currency, format_cents
+from kernel.money import currency, format_cents
 
 # Sizes in the chart's own units (1 unit is 1 CSS pixel at natural size).
 LABEL_SIZE = 14
@@ -173,7 +173,7 @@ def _legend(drawing: _Drawing, items: list[tuple[str, str]], width: float) -> fl
 def whole_units(cents: int) -> str:
     """A tick of the money axis: always whole units, so written without the
     cents, with the site's thousands separator ("5 000")."""
-    return format_cents(cents, with_currency=False).removesuffix(".00")
+    return format_cents(cents, with_currency=False, whole=True)
 
 
 def _money_ticks(peak: int, length: float) -> tuple[int, list[int], list[str]]:

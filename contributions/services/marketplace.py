@@ -56,11 +56,11 @@ from contributions.models import (
 )
 from contributions.services._common import clean_text, require_member, skills_named
 from kernel.ids import as_id, as_number
+from kernel.money import format_cents
 from members.models import Membership
 from members.roles import Role
 from members.selectors import has_role
 from proposals.models import Proposal, State
-from treasury.money import format_cents
 from treasury.selectors import budget_line_status
 
 MAX_PEOPLE = 1000

@@ -26,14 +26,14 @@ from contributions import permissions
 from contributions.errors import AlreadyDecided, InvalidOffer, NotContributor, RebateRefused
 from contributions.locks import lock_accounts, lock_claim
 from contributions.models import RebateClaim, RebateState, TransferKind
-from contributions.parameters import hundredths, rebate_cents
+from contributions.parameters import hundredths, rebate_cents, shown_hundredths
 from contributions.services import ledger
 from contributions.services._common import require_member, rules
 from kernel.ids import as_number
+from kernel.money import format_cents, record_cents
 from treasury import services as treasury
 from treasury.errors import NotTreasurer
 from treasury.models import TransactionKind
-from treasury.money import format_cents
 
 
 def _credits(value) -> int:
@@ -65,7 +65,7 @@ def claim_rebate(*, actor, credits) -> RebateClaim:
                 "You have %(balance)s credits (%(pending)s already asked for); a rebate uses only "
                 "credits you have."
             )
-            % {"balance": hundredths(balance), "pending": hundredths(pending)}
+            % {"balance": shown_hundredths(balance), "pending": shown_hundredths(pending)}
         )
     return RebateClaim.objects.create(member=actor, credits=credits, created_at=timezone.now())
 
@@ -122,7 +122,7 @@ def record_dues_with_rebate(
     if balance < claim.credits:
         raise RebateRefused(
             _("The member has %(balance)s credits, fewer than the %(credits)s asked for.")
-            % {"balance": hundredths(balance), "credits": hundredths(claim.credits)}
+            % {"balance": shown_hundredths(balance), "credits": shown_hundredths(claim.credits)}
         )
     income = treasury.record_income(
         actor=actor,
@@ -131,7 +131,7 @@ def record_dues_with_rebate(
         date=date,
         method=method,
         description=(
-            f"Dues {format_cents(dues_cents)} less a rebate of {format_cents(rebate)} for "
+            f"Dues {record_cents(dues_cents)} less a rebate of {record_cents(rebate)} for "
             f"{hundredths(claim.credits)} credits (rebate request #{claim.pk}, time ledger)"
         ),
         external_reference=external_reference,

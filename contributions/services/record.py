@@ -54,7 +54,7 @@ from contributions.models import (
     OfferState,
     TransferKind,
 )
-from contributions.parameters import credits_for, hundredths
+from contributions.parameters import credits_for, shown_hundredths
 from contributions.selectors import public_label
 from contributions.services import ledger
 from contributions.services._common import clean_text, require_member, rules
@@ -232,9 +232,9 @@ def _settle(contribution: Contribution, *, authorized_by, method: str, reviewed:
                     "are issued this month, and these hours would earn %(credits)s."
                 )
                 % {
-                    "cap": hundredths(in_force.monthly_cap_hundredths),
-                    "issued": hundredths(issued),
-                    "credits": hundredths(credits),
+                    "cap": shown_hundredths(in_force.monthly_cap_hundredths),
+                    "issued": shown_hundredths(issued),
+                    "credits": shown_hundredths(credits),
                 }
             )
     else:
@@ -246,9 +246,9 @@ def _settle(contribution: Contribution, *, authorized_by, method: str, reviewed:
                     "balance of %(balance)s below %(floor)s, the lowest the bylaws allow."
                 )
                 % {
-                    "credits": hundredths(credits),
-                    "balance": hundredths(balance),
-                    "floor": hundredths(in_force.floor),
+                    "credits": shown_hundredths(credits),
+                    "balance": shown_hundredths(balance),
+                    "floor": shown_hundredths(in_force.floor),
                 }
             )
     references["beneficiary"] = source.reference

@@ -7,7 +7,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from contributions import charts, selectors
-from contributions.parameters import hundredths
+from contributions.parameters import shown_hundredths
 from kernel.markdown import render_markdown
 
 register = template.Library()
@@ -15,14 +15,14 @@ register = template.Library()
 
 @register.filter
 def hours(minutes) -> str:
-    """90 → "1.50" (hours, two decimals)."""
-    return selectors.hours(int(minutes or 0))
+    """90 → "1.50" (hours, two decimals, the reader's decimal sign)."""
+    return selectors.shown_hours(int(minutes or 0))
 
 
 @register.filter
 def credits(value) -> str:
-    """Hundredths of a credit → "2.50"."""
-    return hundredths(int(value or 0))
+    """Hundredths of a credit → "2.50" (the reader's decimal sign)."""
+    return shown_hundredths(int(value or 0))
 
 
 @register.filter

@@ -1,11 +1,8 @@
-from decimal import Decimal
-
 from django import template
-from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 
 from kernel.markdown import render_markdown
+from kernel.money import format_cents
 from proposals.panels import render_panels
 
 register = template.Library()
@@ -21,8 +18,7 @@ def markdown(source: str) -> str:
 def cents(amount) -> str:
     if amount is None:
         return ""
-    value = Decimal(int(amount)) / 100
-    return f"{number_format(value, 2, force_grouping=True)} {settings.CURRENCY}"
+    return format_cents(int(amount))
 
 
 @register.filter

@@ -213,3 +213,14 @@ def test_steward_and_treasurer_pages(client, people):
 def test_an_unknown_need_or_account_is_a_404(client, db):
     assert client.get("/contributions/needs/999/").status_code == 404
     assert client.get("/contributions/accounts/m-000000000000/").status_code == 404
+
+
+def test_hours_and_credits_read_with_the_readers_decimal_sign(client, people):
+    """A French page writes 1,50; the API and the exports keep 1.50."""
+    confirm_some(people, 3)  # three half hours
+    french = client.get("/contributions/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    english = client.get("/contributions/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1,50" in french and "1.50" not in french
+    assert "1.50" in english
+    csv = client.get("/api/v1/contributions/ledger/export.csv", HTTP_ACCEPT_LANGUAGE="fr")
+    assert ",0.50," in b"".join(csv.streaming_content).decode()

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 from django.utils import translation
 
+from kernel.money import format_cents
 from treasury.models import BudgetLine
-from treasury.money import format_cents
 from treasury.selectors import LineStatus
 from treasury.svg_charts import budget_chart, flows_chart
 from treasury.templatetags.treasury_tags import money
@@ -359,11 +359,11 @@ def test_budget_table_behind_the_toggle_has_every_line():
     ]
 
 
-def test_budget_in_french_writes_the_percent_sign_the_french_way():
+def test_budget_in_french_writes_the_percent_sign_and_decimals_the_french_way():
     with translation.override("fr"):
         svg = svg_of(budget_chart(LINES))
     assert texts(svg, "label")[-1].text == "100\u202f%"
-    assert texts(svg, "value")[1].text == f"{money(420_000)} dépensés sur {money(600_000)}"
+    assert texts(svg, "value")[1].text == "4\u202f200,00 EUR dépensés sur 6\u202f000,00 EUR"
 
 
 def test_no_budget_line_draws_no_chart_and_says_so():

@@ -17,9 +17,9 @@ from django.utils.translation import gettext as _
 
 from governance import journal
 from kernel.errors import InvalidInput
+from kernel.money import currency
 from treasury.chart_of_accounts import GENERAL_FUND_SLUG, budget_line_account_code
 from treasury.models import Account, AccountType, BudgetLine, Fund
-from treasury.money import currency
 from treasury.services._common import guard_error, is_amount
 
 

@@ -22,12 +22,12 @@ from django.utils.translation import gettext as _
 
 from governance.selectors import current_parameters
 from kernel.errors import Conflict, InvalidInput, NotAllowed
+from kernel.money import format_cents
 from treasury import permissions
 from treasury.chart_of_accounts import METHOD_ACCOUNTS, budget_line_account_code
 from treasury.errors import OverBudget, SelfApproval
 from treasury.locks import lock_budget_line, lock_expense
 from treasury.models import BudgetLine, Expense, Receipt, Transaction, TransactionKind
-from treasury.money import format_cents
 from treasury.selectors import budget_line_committed
 from treasury.services._common import check_date, is_amount, require_treasurer
 from treasury.services.posting import post

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from kernel.chains import actor_name, append_to_chain
 from kernel.errors import Conflict, InvalidInput
+from kernel.money import currency
 from treasury.chart_of_accounts import GENERAL_FUND_SLUG
 from treasury.errors import DuplicateReference, UnknownAccount
 from treasury.locks import lock_posted_transaction
@@ -38,7 +39,6 @@ from treasury.models import (
     Transaction,
     TransactionKind,
 )
-from treasury.money import currency
 from treasury.services._common import check_date, guard_error, is_amount, require_treasurer
 from treasury.services.posting_rules import Lines, check_kind, validated_postings
 

@@ -1,6 +1,6 @@
 from django import template
 
-from treasury.money import format_cents
+from kernel.money import format_cents
 from treasury.svg_charts import month_label
 
 register = template.Library()
