@@ -85,6 +85,16 @@ def test_the_treasury_and_the_latest_decisions_are_there(client, community):
     page = dashboard(client, community["ada"]).content.decode()
     assert "The treasury at a glance" in page
     assert "Latest decisions" in page and "Adopt a logo" in page
+    # No budget line opened this year: said in words, not "0.00 EUR spent of 0.00 EUR".
+    assert "None yet." in page and "spent of" not in page
+
+
+def test_the_treasury_glance_shows_this_years_budgets(client, community):
+    from tests.treasury.factories import BudgetLineFactory
+
+    BudgetLineFactory(purpose="Printing", amount_cents=20_000)
+    page = dashboard(client, community["ada"]).content.decode()
+    assert "0.00 EUR spent of 200.00 EUR" in page
 
 
 def test_the_dashboard_stays_within_its_query_budget(
