@@ -6,8 +6,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import QuerySet
 
-from governance.models import BylawArticle, BylawVersion, JournalEntry
-from governance.parameters import PARAMETERS_ARTICLE, GovernanceParameters, article_parameters
+from governance.models import ArticleClass, BylawArticle, BylawVersion, JournalEntry
+from governance.parameters import (
+    PARAMETERS_ARTICLE,
+    GovernanceParameters,
+    article_parameters,
+    declared_articles,
+)
 from kernel.chains import head_of, reading_heads_once
 
 
@@ -19,6 +24,31 @@ def current_versions() -> list[BylawVersion]:
     ):
         latest[version.article_id] = version
     return list(latest.values())
+
+
+def articles_to_amend() -> list[BylawVersion]:
+    """What an amendment may change: every article in force (one query), then
+    each article an app declared (`parameters.register_article`) that the
+    community has not adopted yet, as the version adopting it would start
+    from. Those are not saved (their `number` is 0): an ordinary article
+    with the declared title, written from the declared defaults, which are
+    in force until the community adopts the article or other values."""
+    versions = current_versions()
+    adopted = {version.article.slug for version in versions}
+    for declared in declared_articles():
+        if declared.slug not in adopted:
+            defaults = declared.defaults()
+            versions.append(
+                BylawVersion(
+                    article=BylawArticle(slug=declared.slug),
+                    number=0,
+                    title=declared.title,
+                    article_class=ArticleClass.ORDINARY,
+                    text=declared.describe(defaults),
+                    parameters=defaults,
+                )
+            )
+    return versions
 
 
 def current_version(slug: str) -> BylawVersion | None:

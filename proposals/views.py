@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from governance.parameter_fields import fields_of
 from governance.parameters import GovernanceParameters
-from governance.selectors import current_version, current_versions, values_in_force
+from governance.selectors import articles_to_amend, values_in_force
 from kernel.errors import NotFound
 from kernel.views import refusal_shown_on
 from members.models import Member
@@ -149,7 +149,9 @@ def cast_ballot(request, pk):
     return render(request, template, context, status=refusal.status)
 
 
-def _amendment_context(data=None, initial=None, *, chosen_slug="", choose=False, values=None):
+def _amendment_context(
+    data=None, initial=None, *, chosen_slug="", choose=False, values=None, articles=None
+):
     """The amendment form and its one article picker.
 
     The article is chosen first (the picker, or the article page's link with
@@ -158,7 +160,7 @@ def _amendment_context(data=None, initial=None, *, chosen_slug="", choose=False,
     rules, the Contributions article) is amended by its values instead, from
     ``values`` (an existing draft's) or those in force; its text is written
     from them."""
-    articles = current_versions()
+    articles = articles_to_amend() if articles is None else articles
     chosen = next((v for v in articles if v.article.slug == chosen_slug), None)
     parameter_fields = fields_of(chosen_slug) if chosen is not None else ()
     page = {
@@ -222,7 +224,10 @@ def _contents_from_post(kind, request):
 def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
     if kind == Kind.AMENDMENT:
         initial = values = None
-        current = current_version(article_slug) if article_slug else None
+        articles = articles_to_amend()
+        current = next(
+            (v for v in articles if article_slug and v.article.slug == article_slug), None
+        )
         amendment = proposal.amendments.first() if proposal is not None else None
         chose_another = amendment is None or amendment.article_slug != article_slug
         if current is not None and chose_another:
@@ -242,7 +247,9 @@ def _empty_kind_forms(kind, proposal=None, *, article_slug="", choose=False):
             }
             values = amendment.new_parameters
         chosen = initial["article_slug"] if initial else ""
-        return _amendment_context(initial=initial, chosen_slug=chosen, choose=choose, values=values)
+        return _amendment_context(
+            initial=initial, chosen_slug=chosen, choose=choose, values=values, articles=articles
+        )
     if kind == Kind.BUDGET:
         initial = []
         if proposal is not None:

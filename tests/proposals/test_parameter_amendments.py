@@ -149,3 +149,35 @@ def test_editing_the_draft_starts_from_its_own_values(client, community):
     proposal = Proposal.objects.get()
     page = client.get(f"/proposals/{proposal.pk}/edit/").content.decode()
     assert 'name="values-voting_days"' in page and 'value="21"' in page
+
+
+def test_an_article_not_adopted_yet_is_offered_and_adopted_from_the_site(client, community):
+    """The first adoption of an app's article needs no API: the picker offers
+    it as a new article, starting from the defaults in force until then."""
+    picker = new_amendment_page(client, community["alice"], "")
+    assert '<option value="contributions"' in picker
+    assert "Contributions (a new article, not adopted yet)" in picker
+    page = new_amendment_page(client, community["alice"], "contributions")
+    assert "Article to adopt: <strong>Contributions</strong>" in page
+    assert 'name="values-credit_hundredths_per_hour"' in page and 'value="100"' in page
+    assert "The text in force" not in page
+    response = post_values(
+        client,
+        "contributions",
+        "Contributions",
+        "ordinary",
+        credit_hundredths_per_hour="100",
+        monthly_cap_hundredths="20000",
+        lowest_balance_hundredths="0",
+        rebate_cents_per_credit="0",
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    amendment = Amendment.objects.get()
+    assert (amendment.article_slug, amendment.new_class) == ("contributions", "ordinary")
+    assert amendment.new_parameters["monthly_cap_hundredths"] == 20000
+
+
+def test_an_adopted_article_is_no_longer_offered_as_new(client, community, adopted):
+    picker = new_amendment_page(client, community["alice"], "")
+    assert picker.count('<option value="contributions"') == 1
+    assert "not adopted yet" not in picker
