@@ -197,15 +197,22 @@ def contributions_of(need: Need) -> list[Contribution]:
     )
 
 
+def active_standing_offers() -> QuerySet[StandingOffer]:
+    """Standing offers not withdrawn, newest first, with what their pages
+    and the API show (a fixed number of queries for any page of them)."""
+    return (
+        StandingOffer.objects.filter(is_active=True)
+        .select_related("member__contribution_profile")
+        .prefetch_related("skills")
+        .order_by("-pk")
+    )
+
+
 def standing_offers(*, limit: int = PAGE_SIZE, member=None) -> list[StandingOffer]:
-    offers = StandingOffer.objects.filter(is_active=True)
+    offers = active_standing_offers()
     if member is not None:
         offers = offers.filter(member=member)
-    return list(
-        offers.select_related("member__contribution_profile")
-        .prefetch_related("skills")
-        .order_by("-pk")[:limit]
-    )
+    return list(offers[:limit])
 
 
 def standing_offer(pk: int) -> StandingOffer | None:

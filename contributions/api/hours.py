@@ -15,6 +15,7 @@ from contributions.api.serializers import (
     ContributionSerializer,
     HoursCreateSerializer,
     ReasonSerializer,
+    ReviewDecisionSerializer,
     hours_data,
 )
 from contributions.models import Contribution
@@ -118,4 +119,59 @@ class ContributionRefuse(APIView):
         services.refuse_contribution(
             actor=request.user, contribution_id=pk, reason=data.validated_data["reason"]
         )
+        return Response(hours_data(_contribution(pk), request))
+
+
+class ContributionReviewRequest(APIView):
+    """The contributor takes a refusal of their hours to a steward, once."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ContributionSerializer,
+            **error_responses(
+                {
+                    403: f"{MEMBER} Not your hours (`not_contributor`).",
+                    404: "No such hours (`not_found`).",
+                    409: "The hours are not refused, or already reviewed (`already_decided`).",
+                }
+            ),
+        },
+    )
+    def post(self, request, pk):
+        _contribution(pk)
+        services.request_review(actor=request.user, contribution_id=pk)
+        return Response(hours_data(_contribution(pk), request))
+
+
+class ContributionReviewDecision(APIView):
+    """A steward who neither gave nor refused the hours confirms them or
+    upholds the refusal with a public reason; either is journaled."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=ReviewDecisionSerializer,
+        responses={
+            200: ContributionSerializer,
+            **error_responses(
+                {
+                    400: "Upholding a refusal without a reason (`reason_required`).",
+                    403: "Not a steward, or the steward who refused them (`not_steward`); "
+                    "your own hours (`own_contribution`); paid work and not a treasurer "
+                    "(`not_treasurer`).",
+                    404: "No such hours (`not_found`).",
+                    409: "Not under review (`already_decided`); confirming them would pass the "
+                    "bylaws' floor (`below_floor`) or monthly cap (`issuance_cap`).",
+                }
+            ),
+        },
+    )
+    def post(self, request, pk):
+        data = ReviewDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        _contribution(pk)
+        services.decide_review(actor=request.user, contribution_id=pk, **data.validated_data)
         return Response(hours_data(_contribution(pk), request))

@@ -151,3 +151,60 @@ def offer_data(offer, request) -> dict:
 
 def hours_data(contribution, request) -> dict:
     return ContributionSerializer(contribution, context={"viewer": request.user}).data
+
+
+class StandingOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    url = serializers.SerializerMethodField()
+    member = serializers.SerializerMethodField(
+        help_text='Their name, or "a member" to visitors when they chose a pseudonym.'
+    )
+    title = serializers.CharField()
+    description = serializers.CharField(help_text="Markdown, as the member wrote it.")
+    skills = serializers.SerializerMethodField()
+    availability = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+    def get_url(self, offer) -> str:
+        return f"/contributions/standing-offers/{offer.pk}/"
+
+    def get_member(self, offer) -> str:
+        return selectors.shown_name(offer.member, self.context.get("viewer"))
+
+    def get_skills(self, offer) -> list[str]:
+        return [skill.name for skill in offer.skills.all()]
+
+
+class StandingOfferCreateSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True, trim_whitespace=False)
+    description = serializers.CharField(required=False, default="", allow_blank=True)
+    skills = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    availability = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class AskSerializer(serializers.Serializer):
+    message = serializers.CharField(allow_blank=True, help_text="What you ask for, in Markdown.")
+    estimated_minutes = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    place = serializers.CharField(required=False, default="", allow_blank=True)
+    is_online = serializers.BooleanField(required=False, default=False)
+
+
+class ReviewDecisionSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField(
+        help_text="true confirms the hours; false upholds the refusal, with a public reason."
+    )
+    reason = serializers.CharField(required=False, default="", allow_blank=True)
+
+
+class RebateClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    credits = serializers.IntegerField(help_text="Hundredths of a credit.")
+    state = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class RebateClaimCreateSerializer(serializers.Serializer):
+    credits = serializers.IntegerField(help_text="Hundredths of a credit, more than zero.")
