@@ -134,12 +134,18 @@ class Hub:
         layer = get_channel_layer()
         while self.rooms:
             await asyncio.sleep(heartbeat_seconds())
-            rooms = [room for room in list(self.rooms.values()) if room.channel is not None]
+            rooms = list(self.rooms.values())
             for room in rooms:
+                if room.channel is None:  # its pump is still trying to subscribe
+                    continue
                 try:
                     await layer.group_add(group_name(room.key), room.channel)
                 except Exception:  # Redis still away: the next heartbeat retries
                     logger.warning("renewing the subscription to stream %s failed", room.key)
+            # Every room hears the heartbeat, subscribed or not: it reads the
+            # database, not Redis, so readers of a stream whose subscription
+            # failed (Redis away when they joined) still learn they are behind
+            # and catch up from the stored log, heartbeat by heartbeat.
             try:
                 latest = await database_sync_to_async(selectors.last_seqs)(
                     [room.key for room in rooms]
