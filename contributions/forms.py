@@ -261,7 +261,9 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", _("Any state")), *NeedState.choices],
     )
-    matches = forms.BooleanField(label=_("Only needs matching my skills"), required=False)
+    # Not named "matches": a form control of that name hides the form's own
+    # Element.matches(), and htmx, which calls it on every form, throws.
+    mine = forms.BooleanField(label=_("Only needs matching my skills"), required=False)
 
     def __init__(self, *args, skills=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,7 +84,7 @@ def marketplace(request):
             state=data["state"] if "state" in request.GET else NeedState.OPEN,
             skill=data["skill"],
             place=data["place"],
-            matches=data["matches"],
+            matches=data["mine"],
             query=data["q"].strip(),
         )
     page = selectors.needs_page(
