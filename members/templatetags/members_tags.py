@@ -33,11 +33,13 @@ def viewer_is_member(context) -> bool:
 def current_if(context, *names: str) -> str:
     """`aria-current="page"` when the current view is one of `names`.
 
-    A name ending in ":" matches a whole app namespace (`"proposals:"`).
+    A name ending in ":" matches a whole app namespace (`"proposals:"`); a
+    name starting with "!" is a view of it that another link names, so only
+    that link is current (`"!proposals:notifications"`).
     """
     request = context.get("request")
     match = getattr(request, "resolver_match", None) if request is not None else None
-    if match is None:
+    if match is None or f"!{match.view_name}" in names:
         return ""
     for name in names:
         if name.endswith(":") and match.namespace == name[:-1]:
