@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contributions import broadcasts, charts, forms, permissions, selectors, services
 from contributions.models import NeedState, OfferState
@@ -35,7 +35,7 @@ def _need_or_404(pk):
 # --- public ------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def overview(request):
     stats = selectors.public_stats()
     seq, head = selectors.time_head()
@@ -70,7 +70,7 @@ def _live_strings() -> dict:
     }
 
 
-@require_GET
+@require_safe
 def marketplace(request):
     wanted = selectors.skill_choices()
     requested = request.GET.get("skill", "")
@@ -112,7 +112,7 @@ def marketplace(request):
     )
 
 
-@require_GET
+@require_safe
 def need_detail(request, pk):
     need = _need_or_404(pk)
     viewer = request.user
@@ -147,7 +147,7 @@ def need_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def standing_offer_detail(request, pk):
     offer = selectors.standing_offer(pk)
     if offer is None:
@@ -163,7 +163,7 @@ def standing_offer_detail(request, pk):
     )
 
 
-@require_GET
+@require_safe
 def account(request, reference):
     found = selectors.account_by_reference(reference)
     if found is None:
@@ -171,7 +171,7 @@ def account(request, reference):
     return render(request, "contributions/account.html", selectors.account_summary(found))
 
 
-@require_GET
+@require_safe
 def ledger(request):
     seq, head = selectors.time_head()
     return render(
@@ -215,7 +215,7 @@ def _need_fields(data) -> dict:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_need(request):
     community = request.GET.get("community") == "1" or request.POST.get("community") == "1"
     form_class = forms.CommunityNeedForm if community else forms.NeedForm
@@ -276,7 +276,7 @@ withdraw_offer = _offer_action(services.withdraw_offer, _("Your offer was withdr
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def log_hours(request, pk):
     form = forms.HoursForm(request.POST or None, initial={"worked_on": timezone.now().date()})
     with refusal_shown_on(form) as refusal:
@@ -339,7 +339,7 @@ def decide_review(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def post_standing_offer(request):
     form = forms.StandingOfferForm(request.POST or None)
     with refusal_shown_on(form) as refusal:
@@ -393,7 +393,7 @@ def ask_standing_offer(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def me(request):
     profile = selectors.profile_of(request.user)
     initial = {
@@ -454,7 +454,7 @@ def read_alerts(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def reviews(request):
     return render(
         request,
@@ -467,7 +467,7 @@ def reviews(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def rebates(request):
     return render(
         request,
@@ -481,7 +481,7 @@ def rebates(request):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def record_dues(request, pk):
     form = forms.DuesForm(request.POST or None, initial={"date": timezone.now().date()})
     with refusal_shown_on(form) as refusal:

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from debates import selectors, services
 from kernel.views import page_to_return_to, refusal_shown_on
@@ -42,7 +42,7 @@ def _back(request, proposal_id: int, anchor: str = "debate"):
     return redirect(target.split("#", 1)[0] + "#" + anchor)
 
 
-@require_GET
+@require_safe
 def debate_page(request, proposal_id: int):
     proposal = _proposal_or_404(request, proposal_id)
     return render(request, "debates/debate_page.html", {"proposal": proposal})
@@ -113,7 +113,7 @@ restore_argument = _argument_action(
 confirm_hiding = _argument_action(services.confirm_hiding, gettext_lazy("The hiding is confirmed."))
 
 
-@require_GET
+@require_safe
 def moderation_log(request):
     page = Paginator(selectors.moderation_log(), 50).get_page(request.GET.get("page"))
     return render(request, "debates/moderation_log.html", {"page_obj": page})

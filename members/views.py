@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from governance import selectors as governance_selectors
 from kernel.chains import heads_read_once
@@ -59,7 +59,7 @@ def _person_or_404(username: str) -> Member:
     return person
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     context = {
         "articles": governance_selectors.current_versions(),
@@ -73,7 +73,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 @heads_read_once()  # the footer's journal head, the parameters, the treasury's ledger head
 def dashboard(request: HttpRequest) -> HttpResponse:
     parameters = governance_selectors.current_parameters()
@@ -96,7 +96,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def directory(request: HttpRequest) -> HttpResponse:
     _require_member(request)
     form = DirectorySearchForm(request.GET)
@@ -108,7 +108,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def profile(request: HttpRequest, username: str) -> HttpResponse:
     _require_member(request)
     return _render_profile(request, _person_or_404(username))
@@ -160,7 +160,7 @@ def reinstate(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_profile(request: HttpRequest) -> HttpResponse:
     member = request.user
     if request.method == "POST":
@@ -183,7 +183,7 @@ def edit_profile(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def leave(request: HttpRequest) -> HttpResponse:
     standing = _standing(request.user)
     if request.method == "POST":
@@ -205,7 +205,7 @@ def leave(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def export(request: HttpRequest) -> HttpResponse:
     data = selectors.export_member_data(member=request.user)
     response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
@@ -216,7 +216,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def applicants(request: HttpRequest) -> HttpResponse:
     _require_steward(request)
     return render(

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kernel.views import refusal_shown_on
 from members.roles import Role
@@ -50,7 +50,7 @@ def _roles(request: HttpRequest) -> dict:
 # ---------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def overview(request: HttpRequest) -> HttpResponse:
     flows = selectors.flows_by_month()
     lines = selectors.budget_lines()
@@ -74,7 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def transaction_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in TransactionKind.values:
@@ -92,7 +92,7 @@ def transaction_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     txn = selectors.transaction_detail(pk)
     if txn is None:
@@ -109,7 +109,7 @@ def transaction_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def budget_line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     status = selectors.budget_line_status(pk)
     if status is None:
@@ -122,7 +122,7 @@ def budget_line_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def receipt(request: HttpRequest, pk: int) -> HttpResponse:
     document = Receipt.objects.filter(pk=pk).first()
     if document is None:
@@ -150,7 +150,7 @@ def _suffix(document: Receipt) -> str:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def record_income(request: HttpRequest, kind: str) -> HttpResponse:
     _require(request, permissions.RECORDS_MONEY)
     if kind not in INCOME_KINDS:
@@ -182,7 +182,7 @@ def record_income(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_statement(request: HttpRequest) -> HttpResponse:
     """Upload → preview (per-line errors, duplicates) → confirm."""
     _require(request, permissions.RECORDS_MONEY)
@@ -235,7 +235,7 @@ def import_statement(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def record_expense(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.RECORDS_MONEY)
     form = ExpenseForm(request.POST or None, request.FILES or None)
@@ -281,7 +281,7 @@ def record_expense(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def approvals(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.DECIDES_EXPENSES)
     return render(
@@ -314,7 +314,7 @@ def decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def reverse_transaction(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, permissions.RECORDS_MONEY)
     txn = selectors.transaction_detail(pk)
@@ -345,7 +345,7 @@ def reverse_transaction(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def create_fund(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.RECORDS_MONEY)
     form = FundForm(request.POST or None)
@@ -367,7 +367,7 @@ def create_fund(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def attest(request: HttpRequest) -> HttpResponse:
     _require(request, permissions.ATTESTS_LEDGER)
     seq, _head_hash = selectors.ledger_head()
