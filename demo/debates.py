@@ -19,7 +19,7 @@ ARGUMENTS = [
     ("pro", "Seniors told us at the last meeting that they would come more often.", None),
 ]
 HIDDEN = ("pro", "BUY CHEAP WATCHES >>> http://spam.example", None)
-HIDDEN_REASON = "Publicité sans rapport avec la proposition (advertising)."
+HIDDEN_REASON = "Advertising, nothing to do with the proposal."
 
 
 def _people(members) -> list:

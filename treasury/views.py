@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from kernel.views import refusal_shown_on
 from members.roles import Role
+from members.selectors import ROLE_LABELS
 from treasury import permissions, selectors, services, svg_charts
 from treasury.forms import (
     INCOME_LABELS,
@@ -33,7 +34,8 @@ def _require(request: HttpRequest, roles: tuple[Role, ...]) -> None:
     """`roles` is one of the lists in `treasury.permissions`."""
     if not permissions.holds_any(request.user, roles):
         raise PermissionDenied(
-            _("This page is for the community's %(roles)s.") % {"roles": " / ".join(roles)}
+            _("This page is for members holding one of these roles: %(roles)s.")
+            % {"roles": ", ".join(str(ROLE_LABELS.get(role, role)) for role in roles)}
         )
 
 

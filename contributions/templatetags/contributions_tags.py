@@ -7,6 +7,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from contributions import charts, selectors
+from contributions.models import TransferKind
 from contributions.parameters import shown_hundredths
 from kernel.markdown import render_markdown
 
@@ -23,6 +24,14 @@ def hours(minutes) -> str:
 def credits(value) -> str:
     """Hundredths of a credit → "2.50" (the reader's decimal sign)."""
     return shown_hundredths(int(value or 0))
+
+
+@register.filter
+def entry_kind(kind: str) -> str:
+    """A time ledger entry's kind in the reader's words ("time.exchanged" →
+    "Exchange between members"); the code itself stays in the export."""
+    code = (kind or "").removeprefix("time.")
+    return str(TransferKind(code).label) if code in TransferKind.values else kind
 
 
 @register.filter

@@ -3,6 +3,7 @@ from django.utils.safestring import mark_safe
 
 from kernel.markdown import render_markdown
 from kernel.money import format_cents
+from proposals.models import Choice
 from proposals.panels import render_panels
 
 register = template.Library()
@@ -12,6 +13,12 @@ register = template.Library()
 def markdown(source: str) -> str:
     """User text rendered by markdown-it-py and sanitized by nh3."""
     return mark_safe(render_markdown(source or ""))  # noqa: S308 - nh3 sanitized it
+
+
+@register.filter
+def choice_label(choice: str) -> str:
+    """A ballot's choice in the reader's words ("yes" → "Oui")."""
+    return str(Choice(choice).label) if choice in Choice.values else choice
 
 
 @register.filter

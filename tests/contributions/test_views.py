@@ -224,3 +224,10 @@ def test_hours_and_credits_read_with_the_readers_decimal_sign(client, people):
     assert "1.50" in english
     csv = client.get("/api/v1/contributions/ledger/export.csv", HTTP_ACCEPT_LANGUAGE="fr")
     assert ",0.50," in b"".join(csv.streaming_content).decode()
+
+
+def test_the_time_ledger_names_kinds_in_the_readers_words(client, people):
+    confirm_some(people, 1)
+    page = client.get("/contributions/ledger/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Échange entre membres" in page
+    assert "Tête\u00a0:" in page  # French puts a space before the colon of a label

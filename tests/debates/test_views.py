@@ -194,3 +194,12 @@ def test_a_message_over_10_kb_gets_the_same_clear_error_with_or_without_javascri
     assert html.count(message) == 2  # the form's error, and the script's copy of the words
     assert body in html  # the text is kept
     assert not Argument.objects.exists()
+
+
+def test_the_reply_action_is_a_verb_in_french(client, community, proposal):
+    services.post_argument(actor=community["bob"], proposal_id=proposal.pk, body="x", stance="pro")
+    client.force_login(community["carol"])
+    page = client.get(
+        reverse("debates:debate", args=[proposal.pk]), HTTP_ACCEPT_LANGUAGE="fr"
+    ).content.decode()
+    assert "<summary>Répondre</summary>" in page

@@ -302,3 +302,13 @@ def test_the_vote_box_and_the_chosen_article_read_in_french(client, community):
         "/proposals/new/amendment/", {"article": "purpose"}, HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "Article à modifier : <strong>" in form and "Choisir un autre article" in form
+
+
+def test_who_voted_what_reads_in_the_readers_words(client, community):
+    voters = list(community.values())
+    proposal = draft(community["alice"], title="Paint the hall")
+    hold_vote(proposal, yes=voters[:2], no=voters[2:3])
+    french = client.get(f"/proposals/{proposal.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    table = french[french.index("ballots-title") :]
+    assert "<td>Oui</td>" in table and "<td>Non</td>" in table
+    assert "<td>yes</td>" not in table

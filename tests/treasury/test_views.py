@@ -242,3 +242,10 @@ def test_auditor_sees_private_donor_name_public_does_not(client, community):
     assert "anonymous" in public and "Jeanne Secret" not in public
     client.force_login(community["ada"])
     assert "Jeanne Secret" in client.get(url).content.decode()
+
+
+def test_a_refused_page_names_the_roles_in_the_readers_words(client, community):
+    client.force_login(community["alice"])
+    page = client.get("/treasury/approvals/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "réservée aux membres qui ont l’un de ces rôles" in page
+    assert "treasurer" not in page.split("<main", 1)[1]
