@@ -73,6 +73,9 @@ def _whole(data: dict, name: str, low: int, high: int) -> int:
             _("“%(name)s” must be a whole number from %(low)s to %(high)s.")
             % {"name": name, "low": low, "high": high},
             code="invalid_parameters",
+            field=name,
+            field_message=_("A whole number from %(low)s to %(high)s.")
+            % {"low": low, "high": high},
         )
     return value
 
@@ -81,7 +84,9 @@ def _flag(data: dict, name: str) -> bool:
     value = data.get(name, getattr(DEFAULTS, name))
     if not isinstance(value, bool):
         raise InvalidInput(
-            _("“%(name)s” must be true or false.") % {"name": name}, code="invalid_parameters"
+            _("“%(name)s” must be true or false.") % {"name": name},
+            code="invalid_parameters",
+            field=name,
         )
     return value
 
@@ -115,6 +120,7 @@ def rules_from_json(data: Any) -> ContributionRules:
                 "when members may go below zero, and 0 otherwise."
             ),
             code="invalid_parameters",
+            field="lowest_balance_hundredths",
         )
     if rules.dues_rebate == (rules.rebate_cents_per_credit == 0):
         raise InvalidInput(
@@ -123,6 +129,7 @@ def rules_from_json(data: Any) -> ContributionRules:
                 "credits count as a rebate on dues, and 0 otherwise."
             ),
             code="invalid_parameters",
+            field="rebate_cents_per_credit",
         )
     return rules
 

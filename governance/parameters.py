@@ -13,6 +13,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from governance.models import DecisionClass
 from kernel.errors import InvalidInput
 
@@ -136,10 +138,18 @@ class GovernanceParameters:
         ):
             value = data.get(name, getattr(defaults, name))
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise InvalidInput(f"'{name}' must be a whole number of at least 0.")
+                raise InvalidInput(
+                    _("'%(name)s' must be a whole number of at least 0.") % {"name": name},
+                    field=name,
+                    field_message=_("A whole number of at least 0."),
+                )
             values[name] = value
         if values["voting_days"] < 1:
-            raise InvalidInput("'voting_days' must be at least 1.")
+            raise InvalidInput(
+                _("'%(name)s' must be at least 1.") % {"name": "voting_days"},
+                field="voting_days",
+                field_message=_("At least 1."),
+            )
         choices = {
             "appointment_rule": tuple(AppointmentRule),
             "admission": tuple(Admission),
@@ -148,7 +158,11 @@ class GovernanceParameters:
         for name, allowed in choices.items():
             value = data.get(name, getattr(defaults, name))
             if value not in allowed:
-                raise InvalidInput(f"'{name}' must be one of: {', '.join(allowed)}.")
+                raise InvalidInput(
+                    _("'%(name)s' must be one of: %(allowed)s.")
+                    % {"name": name, "allowed": ", ".join(allowed)},
+                    field=name,
+                )
             values[name] = value
         values["tally_visible_during_vote"] = _bool(
             data.get("tally_visible_during_vote", defaults.tally_visible_during_vote),
@@ -174,15 +188,31 @@ def _fraction(value, name, *, allow_zero=False) -> tuple[int, int]:
         and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     )
     if not ok or value[1] <= 0 or value[0] < 0 or value[0] > value[1]:
-        raise InvalidInput(f"'{name}' must be a fraction [numerator, denominator] between 0 and 1.")
+        raise InvalidInput(
+            _("'%(name)s' must be a fraction [numerator, denominator] between 0 and 1.")
+            % {"name": name},
+            field=_field(name),
+        )
     if value[0] == 0 and not allow_zero:
-        raise InvalidInput(f"'{name}' must be greater than 0.")
+        raise InvalidInput(
+            _("'%(name)s' must be greater than 0.") % {"name": name},
+            field=_field(name),
+            field_message=_("More than 0."),
+        )
     return (value[0], value[1])
+
+
+def _field(name: str) -> str:
+    """'ordinary.threshold' → the amendment form's 'rules__ordinary__threshold';
+    a top-level name stays as it is."""
+    return "rules__" + name.replace(".", "__") if "." in name else name
 
 
 def _bool(value, name) -> bool:
     if not isinstance(value, bool):
-        raise InvalidInput(f"'{name}' must be true or false.")
+        raise InvalidInput(
+            _("'%(name)s' must be true or false.") % {"name": name}, field=_field(name)
+        )
     return value
 
 
@@ -285,6 +315,18 @@ def register_article(article: ArticleParameters) -> ArticleParameters:
 def article_parameters(slug: str) -> ArticleParameters | None:
     """The declaration of the article ``slug``, or None if it carries none."""
     return _ARTICLES.get(slug)
+
+
+def validate_values(slug: str, data: Any) -> dict[str, Any]:
+    """The values of an article that carries them, checked by that article's
+    rules: the decision rules' own, or those its app declared. InvalidInput
+    names the value it refuses (`field`, as the amendment form names it)."""
+    if slug == PARAMETERS_ARTICLE:
+        return GovernanceParameters.from_json(data).to_json()
+    declared = article_parameters(slug)
+    if declared is None:
+        raise InvalidInput(_("This article carries no values."))
+    return declared.validate(data)
 
 
 def declared_articles() -> list[ArticleParameters]:

@@ -14,9 +14,20 @@ class DomainError(Exception):
     http_status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, code: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        field_message: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
+        # The input it is about, when one is: a form shows `field_message`
+        # (the same words without the input's name) beside that input.
+        self.field = field
+        self.field_message = field_message or message
         if code:
             self.code = code
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from governance.parameter_fields import BOOLEAN, CHOICE, FRACTION, INTEGER, value_at, with_values
+from kernel.errors import InvalidInput
 from members.roles import APPOINTED_ROLES
 from proposals.models import MAX_BODY_CHARS, MAX_TITLE_CHARS, Choice
 
@@ -82,10 +83,13 @@ class ParametersForm(forms.Form):
     value (`governance.parameter_fields`); the article's own validation
     decides what is allowed when the draft is saved."""
 
-    def __init__(self, *args, parameter_fields=(), values=None, **kwargs):
+    def __init__(self, *args, parameter_fields=(), values=None, validate=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.parameter_fields = tuple(parameter_fields)
         self.values = values or {}
+        # The article's own rules (`governance.parameters.validate_values`),
+        # run here so that a refused value is shown beside its field.
+        self.validate = validate
         for spec in self.parameter_fields:
             initial = value_at(self.values, spec.path)
             if spec.kind == BOOLEAN:
@@ -102,6 +106,19 @@ class ParametersForm(forms.Form):
             field.help_text = spec.help_text
             field.initial = initial
             self.fields[spec.name] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.validate is None or self.errors:
+            return cleaned
+        try:
+            self.validate(self.new_parameters())
+        except InvalidInput as error:
+            spec = next((s for s in self.parameter_fields if s.name == error.field), None)
+            if spec is None:
+                raise forms.ValidationError(error.message) from None
+            self.add_error(spec.name, error.field_message)
+        return cleaned
 
     def new_parameters(self) -> dict:
         """The values in force, with those of the form in their places."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import partial
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from governance.parameter_fields import fields_of
-from governance.parameters import GovernanceParameters
+from governance.parameters import GovernanceParameters, validate_values
 from governance.selectors import articles_to_amend, values_in_force
 from kernel.errors import NotFound
 from kernel.views import refusal_shown_on
@@ -177,6 +178,7 @@ def _amendment_context(
             prefix="values",
             parameter_fields=parameter_fields,
             values=values if values is not None else values_in_force(chosen_slug),
+            validate=partial(validate_values, chosen_slug),
         )
     return page
 

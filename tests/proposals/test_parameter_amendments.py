@@ -131,9 +131,15 @@ def test_a_rate_below_the_articles_floor_is_refused_with_its_reason(client, comm
         rebate_cents_per_credit="0",
     )
     assert response.status_code == 400
-    assert "“credit_hundredths_per_hour” must be a whole number from 30" in (
-        response.content.decode()
-    )
+    page = response.content.decode()
+    # Beside the field, and in the summary as a link to it, in the field's words.
+    assert (
+        '<a href="#id_values-credit_hundredths_per_hour">Credits an hour given earns, in '
+        "hundredths (100 = 1.00 credit): A whole number from 30 to 100000.</a>"
+    ) in page
+    field = page[page.index('name="values-credit_hundredths_per_hour"') - 600 :]
+    assert 'aria-invalid="true"' in field[:900]
+    assert "credit_hundredths_per_hour”" not in page
     assert Proposal.objects.get() == adopted  # no new draft
 
 
@@ -181,3 +187,18 @@ def test_an_adopted_article_is_no_longer_offered_as_new(client, community, adopt
     picker = new_amendment_page(client, community["alice"], "")
     assert picker.count('<option value="contributions"') == 1
     assert "not adopted yet" not in picker
+
+
+def test_a_decision_rule_the_rules_refuse_is_shown_beside_its_field(client, community):
+    client.force_login(community["alice"])
+    response = post_values(
+        client,
+        PARAMETERS_ARTICLE,
+        "Decision rules",
+        "entrenched",
+        **{**DECISION_RULES, "voting_days": "0"},
+    )
+    assert response.status_code == 400
+    assert '<a href="#id_values-voting_days">' in response.content.decode()
+    assert "At least 1." in response.content.decode()
+    assert not Proposal.objects.exists()
