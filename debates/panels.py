@@ -13,7 +13,7 @@ from members.selectors import is_member
 from proposals.broadcasts import tally_data
 from proposals.models import State
 from proposals.panels import Panel
-from proposals.phases import tally_is_public
+from proposals.phases import DECIDED_STATES, tally_is_public
 
 
 def panel_context(*, request, proposal, page_context: dict[str, Any]) -> dict[str, Any]:
@@ -28,6 +28,7 @@ def panel_context(*, request, proposal, page_context: dict[str, Any]) -> dict[st
         "is_open": is_open_for_posting(proposal),
         "next_url": request.get_full_path() if request is not None else "",
         "show_tally": tally_is_public(proposal),
+        "tally_is_final": proposal.state in DECIDED_STATES,
         "tally": tally_data(proposal),
         "state_labels": {state.value: str(state.label) for state in State},
         "form_error": page_context.get("debate_form_error"),

@@ -203,3 +203,12 @@ def test_the_reply_action_is_a_verb_in_french(client, community, proposal):
         reverse("debates:debate", args=[proposal.pk]), HTTP_ACCEPT_LANGUAGE="fr"
     ).content.decode()
     assert "<summary>Répondre</summary>" in page
+
+
+def test_a_decided_proposal_shows_its_final_tally_not_a_running_one(client, community):
+    from tests.proposals.helpers import hold_vote
+
+    voters = list(community.values())
+    proposal = hold_vote(draft(community["alice"], title="Paint the hall"), yes=voters)
+    page = client.get(reverse("debates:debate", args=[proposal.pk])).content.decode()
+    assert "Final tally:" in page and "Running tally:" not in page
