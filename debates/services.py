@@ -144,6 +144,9 @@ def argument_data(argument: Argument) -> dict:
         data["hidden_at"] = argument.hidden_at.isoformat()
     else:
         data["html"] = argument.body_html
+        # The source too (public, as its edit history is): the author's page
+        # fills the edit form of a message that arrived live.
+        data["body"] = argument.body
     return data
 
 

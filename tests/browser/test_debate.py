@@ -45,7 +45,16 @@ def test_live_post_then_hide_seen_by_both_browsers(browser, daphne_server, commu
         expect(posted.locator("em")).to_have_text("families")
         # The poster's own form is cleared and their message shows too.
         expect(member.get_by_label(re.compile("Message"))).to_have_value("")
-        expect(member.locator("article.argument", has_text="Sunday openings")).to_be_visible()
+        mine = member.locator("article.argument", has_text="Sunday openings")
+        expect(mine).to_be_visible()
+        # Live, without a reload: its author may edit it, from its own text;
+        # others may flag it, not edit it.
+        mine.get_by_text("Edit", exact=True).click()
+        expect(mine.get_by_label(re.compile("New text"))).to_have_value(
+            "Sunday openings help *families*."
+        )
+        expect(posted.get_by_text("Edit", exact=True)).to_have_count(0)
+        expect(posted.get_by_text("Flag for the stewards")).to_be_visible()
 
         posted.get_by_text("Hide (steward)").click()
         posted.get_by_label("Public reason for hiding").fill("Testing the moderation")

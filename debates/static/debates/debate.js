@@ -192,9 +192,13 @@
     var isAuthor = data.author === panel.dataset.username;
     element.querySelectorAll("[data-only]").forEach(function (node) {
       var only = node.dataset.only;
-      if ((only === "top-level" && data.parent) || (only === "not-author" && isAuthor)) {
+      if ((only === "top-level" && data.parent) || (only === "not-author" && isAuthor) ||
+          (only === "author" && !isAuthor)) {
         node.remove();
       }
+    });
+    element.querySelectorAll("textarea[data-source]").forEach(function (area) {
+      area.value = data.body || "";
     });
     // Nobody can reply to a hidden message (debates.services.post_argument).
     var parent = data.parent ? argumentElement(data.parent) : null;
