@@ -7,24 +7,30 @@ enacted (`treasury.services.budget.open_budget_lines_for`). The ledger guard
 
 from __future__ import annotations
 
+from django.utils.translation import gettext, gettext_noop
+
 from treasury.models import AccountType, PaymentMethod, TransactionKind
 
 STANDARD_ACCOUNTS = [
-    ("assets:bank", "Bank account", AccountType.ASSET),
-    ("assets:cash", "Cash box", AccountType.ASSET),
-    ("assets:processor", "Payment processor", AccountType.ASSET),
-    ("income:donations", "Donations", AccountType.INCOME),
-    ("income:dues", "Membership dues", AccountType.INCOME),
-    ("income:grants", "Grants", AccountType.INCOME),
-    ("income:crowdfunding", "Crowdfunding", AccountType.INCOME),
-    ("income:patronage", "Patronage", AccountType.INCOME),
-    ("expenses:platform-fees", "Payment and crowdfunding platform fees", AccountType.EXPENSE),
+    ("assets:bank", gettext_noop("Bank account"), AccountType.ASSET),
+    ("assets:cash", gettext_noop("Cash box"), AccountType.ASSET),
+    ("assets:processor", gettext_noop("Payment processor"), AccountType.ASSET),
+    ("income:donations", gettext_noop("Donations"), AccountType.INCOME),
+    ("income:dues", gettext_noop("Membership dues"), AccountType.INCOME),
+    ("income:grants", gettext_noop("Grants"), AccountType.INCOME),
+    ("income:crowdfunding", gettext_noop("Crowdfunding"), AccountType.INCOME),
+    ("income:patronage", gettext_noop("Patronage"), AccountType.INCOME),
+    (
+        "expenses:platform-fees",
+        gettext_noop("Payment and crowdfunding platform fees"),
+        AccountType.EXPENSE,
+    ),
 ]
 
 GENERAL_FUND_SLUG = "general"
 GENERAL_FUND = {
     "slug": GENERAL_FUND_SLUG,
-    "name": "General fund",
+    "name": gettext_noop("General fund"),
     "is_restricted": False,
     "purpose": "",
 }
@@ -46,6 +52,19 @@ INCOME_ACCOUNTS = {
 }
 
 FEE_ACCOUNT = "expenses:platform-fees"
+
+
+# Stored in English, as created; shown in the reader's language while the
+# community keeps the name it started with.
+_STANDARD_NAMES = frozenset(
+    [name for _code, name, _type in STANDARD_ACCOUNTS] + [GENERAL_FUND["name"]]
+)
+
+
+def shown_name(name: str) -> str:
+    """A standard account's or the general fund's name in the reader's
+    language; a name the community chose stays as it is."""
+    return gettext(name) if name in _STANDARD_NAMES else name
 
 
 BUDGET_LINE_ACCOUNT_PREFIX = "expenses:budget-line-"

@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 
 from kernel.chains import head_of
+from treasury.chart_of_accounts import shown_name
 from treasury.models import (
     Account,
     AccountType,
@@ -35,8 +36,9 @@ MAX_PAGE_SIZE = 200
 
 
 def fund_choices() -> list[tuple[str, str]]:
-    """[(slug, name)] of every fund, for the budget proposal form."""
-    return [(f.slug, f.name) for f in Fund.objects.order_by("is_restricted", "slug")]
+    """[(slug, name)] of every fund, for the budget proposal form (names as
+    the reader reads them)."""
+    return [(f.slug, shown_name(f.name)) for f in Fund.objects.order_by("is_restricted", "slug")]
 
 
 def ledger_head() -> tuple[int, str]:

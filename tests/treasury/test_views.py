@@ -249,3 +249,20 @@ def test_a_refused_page_names_the_roles_in_the_readers_words(client, community):
     page = client.get("/treasury/approvals/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "réservée aux membres qui ont l’un de ces rôles" in page
     assert "treasurer" not in page.split("<main", 1)[1]
+
+
+def test_standard_accounts_and_the_general_fund_read_in_the_readers_language(client, community):
+    from treasury import services
+
+    services.record_income(
+        actor=community["bob"],
+        kind="donation",
+        amount_cents=5_000,
+        date=today(),
+        method="bank",
+        fund="general",
+    )
+    page = client.get("/treasury/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Compte bancaire" in page and "Fonds général" in page and "Dons" in page
+    assert "Bank account" not in page and "General fund" not in page
+    assert "Bank account" in client.get("/treasury/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -1,6 +1,7 @@
 from django import template
 
 from kernel.money import format_cents
+from treasury import chart_of_accounts
 from treasury.svg_charts import month_label
 
 register = template.Library()
@@ -12,6 +13,12 @@ def money(cents):
     if cents is None or cents == "":
         return ""
     return format_cents(int(cents))
+
+
+@register.filter
+def shown_name(name: str) -> str:
+    """An account's or a fund's name in the reader's words (chart_of_accounts)."""
+    return chart_of_accounts.shown_name(name or "")
 
 
 @register.filter
