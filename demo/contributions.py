@@ -285,7 +285,7 @@ def seed_contributions(*, people: dict, proposals: dict) -> int:
         **authority,
     )  # fmt: skip
     need(
-        "plants", day(3), people["erin"], title="Water my plants in August",
+        "plants", day(3), people["erin"], title="Water my plants while I am away",
         description="Two visits a week while I am away.", skills=["Gardening"],
         estimated_minutes=HOUR, place="Rue Victor Hugo", starts_at=now + timedelta(days=30),
         ends_at=now + timedelta(days=60),

@@ -294,7 +294,7 @@ def transactions_page(
 
 
 def transaction_detail(pk: int) -> Transaction | None:
-    return transactions_queryset().filter(pk=pk).first()
+    return transactions_queryset().select_related("expense__decided_by").filter(pk=pk).first()
 
 
 def pending_expenses() -> QuerySet[Expense]:

@@ -97,3 +97,10 @@ def test_a_withdrawn_request_is_not_used(earned):
     services.withdraw_rebate_claim(actor=earned["erin"], claim_id=claim.pk)
     with pytest.raises(AlreadyDecided):
         record(earned, claim)
+
+
+def test_the_pages_say_what_a_credit_takes_off_in_money(earned, client):
+    client.force_login(earned["erin"])
+    for path in ("/contributions/", "/contributions/me/", "/contributions/rebates/"):
+        page = client.get(path).content.decode()
+        assert "5.00 EUR off" in page, path

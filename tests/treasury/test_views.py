@@ -266,3 +266,25 @@ def test_standard_accounts_and_the_general_fund_read_in_the_readers_language(cli
     assert "Compte bancaire" in page and "Fonds général" in page and "Dons" in page
     assert "Bank account" not in page and "General fund" not in page
     assert "Bank account" in client.get("/treasury/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+
+def test_a_transaction_names_the_expense_it_pays(client, community, budget):
+    from tests.treasury.helpers import receipt_file
+    from treasury import services
+    from treasury.models import Expense
+
+    line = budget["workshop"]
+    expense = services.record_expense(
+        actor=community["bob"],
+        budget_line_id=line.pk,
+        amount_cents=60_000,
+        date=today(),
+        description="Sawdust extractor",
+        payee="Outils & Co",
+        method="bank",
+        receipt_file=receipt_file(),
+    )
+    services.approve_expense(actor=community["carol"], expense_id=expense.pk)
+    txn = Expense.objects.get(pk=expense.pk).transaction
+    page = client.get(f"/treasury/transactions/{txn.pk}/").content.decode()
+    assert f"Expense #{expense.pk}, approved by" in page and "(four eyes)" in page
