@@ -52,8 +52,8 @@ LARGE_AUDIENCE_INTERVAL = 10.0
 
 CLOSE_NOT_FOUND = 4404
 CLOSE_TOO_MANY = 4429
-# The server could not serve the connection now (its database or channel
-# layer failed): "try again later", as HTTP's 503; clients reconnect. Not the
+# The server could not set the connection up now (its database failed while
+# joining): "try again later", as HTTP's 503; clients reconnect. Not the
 # standard 1013: Autobahn, under Daphne, lets a server close only with 1000
 # or 3000-4999, and refused 1013 with an error, leaving the socket open.
 CLOSE_TRY_AGAIN = 4503
