@@ -317,5 +317,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"daphne": {"level": "WARNING"}},
+    "loggers": {
+        "daphne": {"level": "WARNING"},
+        # Django's own default config gives its loggers a console handler of
+        # their own while DEBUG is on: with the root's, every line came twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+    },
 }
