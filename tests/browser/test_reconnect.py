@@ -8,6 +8,7 @@ again, and shows what was posted meanwhile, with no reload
 (debates/debate.js). Before the heartbeat check, the old socket woke up and
 nothing told the page it had been cut off."""
 
+import re
 import socket
 import threading
 import time
@@ -80,6 +81,9 @@ def test_a_silent_line_is_given_up_and_the_page_catches_up_without_reload(
         sockets = []
         page.on("websocket", lambda opened: sockets.append(opened.url))
         open_debate(page, through_relay, proposal)
+        # The welcome has arrived (it tells the page the heartbeat's period,
+        # and fills in who is reading) before the line is held.
+        expect(page.locator("[data-debate-presence]")).to_have_text(re.compile(r"^\d+$"))
         assert len(sockets) == 1
         relay.hold()
         try:
@@ -89,7 +93,7 @@ def test_a_silent_line_is_given_up_and_the_page_catches_up_without_reload(
                 body="Posted while the line was silent.",
                 stance="pro",
             )
-            time.sleep(3 * HEARTBEAT + 2)  # the page notices the silence and closes
+            time.sleep(3 * HEARTBEAT + 3)  # the page notices the silence and closes
         finally:
             relay.release()
         posted = page.locator("article.argument", has_text="Posted while the line was silent.")
