@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from contributions import broadcasts, charts, forms, permissions, selectors, services
@@ -64,7 +65,13 @@ def _live_strings() -> dict:
         "reconnecting": _("reconnecting in %(seconds)s s…"),
         "offline": _("off (reload the page to see new needs)"),
         "online": _("online"),
-        "people": _("%(accepted)s of %(people)s people"),
+        # The script picks the form by the number of people (one, or more).
+        "people_one": ngettext(
+            "%(accepted)s of %(people)s person", "%(accepted)s of %(people)s people", 1
+        ),
+        "people_other": ngettext(
+            "%(accepted)s of %(people)s person", "%(accepted)s of %(people)s people", 2
+        ),
         "posted_by": _("Posted by %(who)s"),
         "skills": _("Skills:"),
     }

@@ -231,3 +231,15 @@ def test_the_time_ledger_names_kinds_in_the_readers_words(client, people):
     page = client.get("/contributions/ledger/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert "Échange entre membres" in page
     assert "Tête\u00a0:" in page  # French puts a space before the colon of a label
+
+
+def test_people_counts_agree_with_their_numbers(client, people):
+    need = NeedFactory(posted_by=people["alice"], people_needed=1)
+    OfferFactory(need=need, member=people["dave"], accepted=True)
+    NeedFactory(posted_by=people["alice"], people_needed=3, title="Three helpers")
+    french = client.get("/contributions/marketplace/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "0 sur 3 personnes" in french
+    english = client.get("/contributions/marketplace/?state=", HTTP_ACCEPT_LANGUAGE="en")
+    assert "1 of 1 person" in english.content.decode()
+    page = client.get(f"/contributions/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "1 acceptée sur 1" in page.content.decode()

@@ -47,7 +47,7 @@
     state.textContent = data.state_label;
     state.className = "badge badge-" + data.state;
     field(element, "place").textContent = data.is_online ? strings.online : data.place;
-    field(element, "people").textContent = format(strings.people, { accepted: data.accepted, people: data.people_needed });
+    field(element, "people").textContent = format(data.people_needed === 1 ? strings.people_one : strings.people_other, { accepted: data.accepted, people: data.people_needed });
     var posted = field(element, "posted");
     if (posted) { posted.textContent = format(strings.posted_by, { who: data.posted_by }); }
     var skills = field(element, "skills");
@@ -73,7 +73,7 @@
     var state = field(element, "state");
     state.textContent = data.state_label;
     state.className = "badge badge-" + data.state;
-    field(element, "people").textContent = format(strings.people, { accepted: data.accepted, people: data.people_needed });
+    field(element, "people").textContent = format(data.people_needed === 1 ? strings.people_one : strings.people_other, { accepted: data.accepted, people: data.people_needed });
   }
 
   function offerPosted(data) {
