@@ -49,7 +49,7 @@ def test_sign_up_confirm_email_log_in_and_see_member_on_dashboard(daphne_server,
     page.goto(f"{daphne_server.url}/accounts/login/")
     page.get_by_label(LOGIN_LABEL).fill("nadia")
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
     page.get_by_role("heading", name="My dashboard", level=1).wait_for()
     standing = page.locator("dl.details")
@@ -63,7 +63,7 @@ def test_wrong_password_shows_an_error_summary_linked_to_the_form(daphne_server,
     page.goto(f"{daphne_server.url}/accounts/login/")
     page.get_by_label(LOGIN_LABEL).fill("alice")
     page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
 
     alert = page.get_by_role("alert")
     alert.wait_for()
@@ -104,7 +104,7 @@ def test_directory_search_updates_results_as_the_member_types(daphne_server, pag
     page.goto(f"{daphne_server.url}/accounts/login/")
     page.get_by_label(LOGIN_LABEL).fill("alice")
     page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Log in").click()
     page.get_by_role("heading", name="My dashboard", level=1).wait_for()
 
     page.goto(f"{daphne_server.url}/members/")

@@ -183,3 +183,10 @@ def test_password_reset_says_the_same_whether_or_not_the_address_has_an_account(
     assert known.url == unknown.url
     # The unknown address is told no account uses it; only bob gets a link.
     assert sorted(m.to[0] for m in mail.outbox) == ["bob@example.org", "nobody@example.org"]
+
+
+def test_the_login_page_uses_the_sites_words(client):
+    """The menu says "Log in"; allauth's page said "Sign In" and "Remember Me"."""
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Log in" in page and "Remember me" in page
+    assert "Sign In" not in page and "Remember Me" not in page
