@@ -28,6 +28,8 @@ from django.utils.translation import gettext_lazy as _
 # {y} year, {H}:{M} 24-hour time, {zone} the time zone's name.
 DAY = {"en": "{d} {month} {y}", "fr": "{d} {month} {y}"}
 MOMENT = {"en": "{d} {month} {y}, {H}:{M} {zone}", "fr": "{d} {month} {y} à {H}:{M} {zone}"}
+# The first day of a month: "1 October", but "1er octobre".
+FIRST = {"en": "1", "fr": "1er"}
 # "Today" and relative words are avoided on purpose: a page stays right
 # however long it stays open, and a digest read tomorrow says the same.
 
@@ -55,7 +57,8 @@ def day(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value, timezone.get_default_timezone()).date()
-    return DAY[_language()].format(d=value.day, month=_month(value.month), y=value.year)
+    language = _language()
+    return DAY[language].format(d=_d(value.day, language), month=_month(value.month), y=value.year)
 
 
 def moment(value: dt.datetime | None) -> str:
@@ -65,14 +68,19 @@ def moment(value: dt.datetime | None) -> str:
     if timezone.is_naive(value):
         raise ValueError("Commons only stores aware datetimes")
     local = timezone.localtime(value, timezone.get_default_timezone())
-    return MOMENT[_language()].format(
-        d=local.day,
+    language = _language()
+    return MOMENT[language].format(
+        d=_d(local.day, language),
         month=_month(local.month),
         y=local.year,
         H=f"{local.hour:02d}",
         M=f"{local.minute:02d}",
         zone=zone_name(),
     )
+
+
+def _d(number: int, language: str) -> str:
+    return FIRST[language] if number == 1 else str(number)
 
 
 def month(year: int, number: int) -> str:
@@ -92,6 +100,7 @@ def script_table() -> dict[str, Any]:
         "zone": zone_name(),
         "day": DAY[language],
         "moment": MOMENT[language],
+        "first": FIRST[language],
         "months": [_month(n) for n in range(1, 13)],
     }
 

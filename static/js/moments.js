@@ -24,7 +24,8 @@
   function values(iso) {
     var p = fields(iso);
     return {
-      d: String(parseInt(p.day, 10)), month: table.months[parseInt(p.month, 10) - 1],
+      d: p.day === "01" || p.day === "1" ? table.first : String(parseInt(p.day, 10)),
+      month: table.months[parseInt(p.month, 10) - 1],
       y: p.year, H: p.hour, M: p.minute, zone: table.zone
     };
   }

@@ -52,3 +52,12 @@ def test_the_script_table_carries_the_same_words():
     assert table["months"][10] == "novembre"
     assert table["moment"] == dates.MOMENT["fr"]
     assert table["zone"] == "UTC"
+
+
+def test_the_first_of_a_month_is_written_the_french_way():
+    first = dt.date(2026, 10, 1)
+    with translation.override("fr"):
+        assert dates.day(first) == "1er octobre 2026"
+        assert dates.day(dt.date(2026, 10, 2)) == "2 octobre 2026"
+    with translation.override("en"):
+        assert dates.day(first) == "1 October 2026"
