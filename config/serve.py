@@ -32,7 +32,6 @@ import sys
 from daphne import server as daphne_server
 from daphne.cli import CommandLineInterface
 from daphne.http_protocol import HTTPFactory, WebRequest
-from twisted.internet import reactor
 
 # Long enough for a client to read the 413 after its last write, short enough
 # that a client sending forever cannot keep the connection.
@@ -92,6 +91,10 @@ class BoundedRequest(WebRequest):
         )
         transport = self.channel.transport
         transport.write(head + b"\r\n" + body)
+        # Imported here: Daphne installs its asyncio reactor when daphne.server
+        # is imported, and Twisted's default one must not be installed first.
+        from twisted.internet import reactor
+
         if hasattr(transport, "loseWriteConnection"):
             transport.loseWriteConnection()
             reactor.callLater(LINGER_SECONDS, _close, transport)
