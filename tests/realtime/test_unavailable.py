@@ -13,6 +13,7 @@ import json
 
 import pytest
 from asgiref.sync import sync_to_async
+from django.db import connection
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -47,17 +48,25 @@ def test_without_redis_live_events_arrive_a_heartbeat_late(daphne_factory, commu
     nobody = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
     server = daphne_factory(extra_env={"REDIS_URL": nobody, "REALTIME_HEARTBEAT_SECONDS": "1"})
 
-    async def scenario():
-        async with open_ws(server, proposal) as reader:
-            welcome = await next_of(reader, "stream.welcome")
-            # Posted by another server, say: it reaches this one only through
-            # the database, since no channel layer carries it.
-            await sync_to_async(services.post_argument)(
+    def post():
+        try:
+            services.post_argument(
                 actor=community["bob"],
                 proposal_id=proposal.pk,
                 body="Posted while Redis was away.",
                 stance="pro",
             )
+        finally:
+            # Its own thread's connection: left open, it would keep the test
+            # database from being dropped at the end of the run.
+            connection.close()
+
+    async def scenario():
+        async with open_ws(server, proposal) as reader:
+            welcome = await next_of(reader, "stream.welcome")
+            # Posted by another server, say: it reaches this one only through
+            # the database, since no channel layer carries it.
+            await sync_to_async(post)()
             return welcome, await next_of(reader, "debate.argument_posted", timeout=10)
 
     welcome, event = asyncio.run(scenario())
