@@ -27,7 +27,7 @@ from treasury.forms import (
     IncomeForm,
     ReasonForm,
 )
-from treasury.models import INCOME_KINDS, Receipt, TransactionKind
+from treasury.models import INCOME_KINDS, AccountType, Receipt, TransactionKind
 
 
 def _require(request: HttpRequest, roles: tuple[Role, ...]) -> None:
@@ -57,11 +57,16 @@ def overview(request: HttpRequest) -> HttpResponse:
     flows = selectors.flows_by_month()
     lines = selectors.budget_lines()
     seq, head_hash = selectors.ledger_head()
+    balances = selectors.balances()
     return render(
         request,
         "treasury/overview.html",
         {
-            "balances": selectors.balances(),
+            "balances": balances,
+            # Says why when a fund's share of an account it holds is negative.
+            "negative_share": any(
+                row.account.type == AccountType.ASSET and row.cents < 0 for row in balances["rows"]
+            ),
             "income": selectors.income_by_source_and_month(),
             "flows": flows,
             "lines": lines,

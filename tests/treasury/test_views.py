@@ -288,3 +288,29 @@ def test_a_transaction_names_the_expense_it_pays(client, community, budget):
     txn = Expense.objects.get(pk=expense.pk).transaction
     page = client.get(f"/treasury/transactions/{txn.pk}/").content.decode()
     assert f"Expense #{expense.pk}, approved by" in page and "(four eyes)" in page
+
+
+def test_a_negative_share_of_an_account_is_explained(client, community, budget):
+    from tests.treasury.helpers import receipt_file
+    from treasury import services
+
+    services.record_income(
+        actor=community["bob"],
+        kind="donation",
+        amount_cents=50_000,
+        date=today(),
+        method="cash",
+        fund="general",
+    )
+    assert "is negative when" not in client.get("/treasury/").content.decode()
+    services.record_expense(
+        actor=community["bob"],
+        budget_line_id=budget["printing"].pk,
+        amount_cents=10_000,
+        date=today(),
+        description="Posters",
+        payee="Print shop",
+        method="bank",
+        receipt_file=receipt_file(),
+    )
+    assert "is negative when" in client.get("/treasury/").content.decode()
