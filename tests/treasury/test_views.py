@@ -314,3 +314,18 @@ def test_a_negative_share_of_an_account_is_explained(client, community, budget):
         receipt_file=receipt_file(),
     )
     assert "is negative when" in client.get("/treasury/").content.decode()
+
+
+def test_account_codes_break_only_between_their_parts(client, community):
+    from treasury import services
+
+    services.record_income(
+        actor=community["bob"],
+        kind="donation",
+        amount_cents=5_000,
+        date=today(),
+        method="processor",
+        fund="general",
+    )
+    page = client.get("/treasury/").content.decode()
+    assert '<code class="account-code">assets:<wbr>processor</code>' in page

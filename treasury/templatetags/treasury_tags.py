@@ -1,4 +1,6 @@
 from django import template
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from kernel.money import format_cents
 from treasury import chart_of_accounts
@@ -19,6 +21,14 @@ def money(cents):
 def shown_name(name: str) -> str:
     """An account's or a fund's name in the reader's words (chart_of_accounts)."""
     return chart_of_accounts.shown_name(name or "")
+
+
+@register.filter
+def account_code(code: str) -> str:
+    """An account's code that a narrow column breaks after its colons and
+    hyphens ("assets:|processor"), never inside a word."""
+    parts = (escape(code or "")).replace(":", ":<wbr>").replace("-", "-<wbr>")
+    return mark_safe(f'<code class="account-code">{parts}</code>')  # noqa: S308 - escaped above
 
 
 @register.filter
