@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from governance.models import DecisionClass
 from kernel.errors import InvalidInput
+from kernel.money import record_cents
 
 PARAMETERS_ARTICLE = "decision-rules"
 
@@ -244,7 +245,7 @@ def describe(parameters: GovernanceParameters) -> str:
         f"- Voting lasts {p.voting_days} days.",
         f"- A passed proposal is enacted {p.timelock_days} days after the vote closes.",
         f"- Members may vote once they have been members for {p.min_tenure_days} days.",
-        f"- Expenses above {p.second_approval_above_cents / 100:.2f} need a second approver.",
+        f"- Expenses above {record_cents(p.second_approval_above_cents)} need a second approver.",
         "- Stewards, treasurers and auditors are appointed and removed by vote.",
         "- Admission: "
         + (

@@ -66,3 +66,10 @@ def test_weakening_the_entrenched_rule_is_detected():
     )
     assert current.weakens_entrenchment(weaker)
     assert not current.weakens_entrenchment(current)
+
+
+def test_the_rules_text_names_the_currency_of_the_four_eyes_threshold():
+    from governance.parameters import describe
+
+    text = describe(GovernanceParameters(second_approval_above_cents=50_000))
+    assert "- Expenses above 500.00 EUR need a second approver." in text
